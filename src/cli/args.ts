@@ -1,0 +1,26 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { LaminSyncError } from '../core/errors';
+
+export type Options = ParseArgsConfig['options'];
+
+/** Parses one command's arguments; unknown options are a usage error with the command's help. */
+export function parse<T extends NonNullable<Options>>(args: string[], options: T, usage: string) {
+  try {
+    return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
+  } catch (e) {
+    throw new LaminSyncError('INVALID_ARGUMENT', `${(e as Error).message}\nusage: ${usage}`);
+  }
+}
+
+export function intOption(value: unknown, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new LaminSyncError('INVALID_ARGUMENT', `--${name} takes a whole number.`);
+  return n;
+}
+
+export function listOption(value: unknown): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+}

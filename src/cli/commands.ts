@@ -1,0 +1,205 @@
+import { LaminSyncError } from '../core/errors';
+import { listInstanceSettings, currentInstanceSettings, instanceUidFromUuid } from '../core/instance/settings';
+import { openInstance } from '../core/instance/open';
+import type { Instance } from '../core/instance/types';
+import { getRecord, listRecords, registriesWithCounts } from '../core/query/records';
+import { initInstance } from '../core/schema/init';
+import { CLI_TRACKING } from '../core/sync/context';
+import { executeSync } from '../core/sync/execute';
+import { planSync } from '../core/sync/plan';
+import { formatPlan, formatReport, reportJson } from '../core/sync/report';
+import { annotationPlanner } from '../core/sync/annotations';
+import { intOption, listOption, parse } from './args';
+import { formatRecord, formatTable } from './format';
+
+export type Out = (line: string) => void;
+
+async function withInstance<T>(input: string, readOnly: boolean, fn: (i: Instance) => Promise<T>): Promise<T> {
+  const instance = await openInstance(input, { readOnly });
+  try {
+    return await fn(instance);
+  } finally {
+    await instance.close();
+  }
+}
+
+export const SYNC_USAGE =
+  'lamin-sync sync SOURCE TARGET (--uid U | --key K)... [--registry R] [--all [--filter TEXT]] [--annotations] [--dry-run] [--json] [--initiated-by-run UID]';
+
+export async function syncCommand(args: string[], out: Out): Promise<void> {
+  const { values, positionals } = parse(
+    args,
+    {
+      uid: { type: 'string', multiple: true },
+      key: { type: 'string', multiple: true },
+      registry: { type: 'string' },
+      all: { type: 'boolean' },
+      filter: { type: 'string' },
+      annotations: { type: 'boolean' },
+      'dry-run': { type: 'boolean' },
+      json: { type: 'boolean' },
+      'initiated-by-run': { type: 'string' },
+    },
+    SYNC_USAGE,
+  );
+  if (positionals.length !== 2) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${SYNC_USAGE}`);
+  const [sourceArg, targetArg] = positionals as [string, string];
+  const selection = {
+    uids: listOption(values.uid),
+    keys: listOption(values.key),
+    ...(values.registry ? { registry: values.registry } : {}),
+    ...(values.all ? { all: true } : {}),
+    ...(values.filter ? { filter: values.filter } : {}),
+  };
+  const source = await openInstance(sourceArg, { readOnly: true });
+  try {
+    // A dry run only reads the target too.
+    const target = await openInstance(targetArg, { readOnly: Boolean(values['dry-run']) });
+    try {
+      const plan = await planSync(source, target, selection, {
+        annotations: Boolean(values.annotations),
+        annotationPlanner,
+      });
+      if (values['dry-run']) {
+        if (values.json) {
+          out(JSON.stringify(planJson(plan), null, 2));
+        } else {
+          for (const line of formatPlan(plan)) out(line);
+        }
+        return;
+      }
+      const result = await executeSync(source, target, plan, {
+        ...(values['initiated-by-run'] ? { initiatedByRun: values['initiated-by-run'] } : { tracking: CLI_TRACKING }),
+      });
+      if (values.json) {
+        out(JSON.stringify(reportJson(result), null, 2));
+      } else {
+        for (const w of plan.warnings) out(`! ${w}`);
+        for (const line of formatReport(result)) out(line);
+        if (result.transferred.length === 0) out('→ nothing to transfer: the target already holds everything (nothing written)');
+      }
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
+function planJson(plan: Awaited<ReturnType<typeof planSync>>): Record<string, unknown> {
+  const rows = plan.reportOrder.map((k) => plan.rows.get(k)!);
+  return {
+    dry_run: true,
+    source: plan.source.slug,
+    target: plan.target.slug,
+    transferred: rows.filter((r) => r.action === 'transfer').map((r) => ({ registry: r.model, uid: r.uid, reason: r.reason })),
+    mapped: rows.filter((r) => r.action === 'map').map((r) => ({ registry: r.model, uid: r.uid, reason: r.reason })),
+    link_rows: [...plan.rows.values()].filter((r) => !r.reportable).length,
+    demote: plan.demote,
+    transform: { uid: plan.transfer.uid, key: plan.transfer.key },
+    warnings: plan.warnings,
+  };
+}
+
+export const LS_USAGE = 'lamin-sync ls INSTANCE [REGISTRY] [--limit N] [--offset N] [--filter TEXT] [--json]';
+
+export async function lsCommand(args: string[], out: Out): Promise<void> {
+  const { values, positionals } = parse(
+    args,
+    {
+      limit: { type: 'string' },
+      offset: { type: 'string' },
+      filter: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    LS_USAGE,
+  );
+  if (positionals.length < 1 || positionals.length > 2) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${LS_USAGE}`);
+  await withInstance(positionals[0]!, true, async (instance) => {
+    if (positionals.length === 1) {
+      const regs = await registriesWithCounts(instance);
+      if (values.json) return out(JSON.stringify({ instance: instance.identity, registries: regs }, null, 2));
+      out(`${instance.identity.slug} (${instance.dialect}, uid ${instance.identity.uid}) — ${instance.location}`);
+      for (const line of formatTable(regs.map((r) => ({ registry: r.app === 'lamindb' ? r.registry : `${r.app}.${r.registry}`, records: r.count })))) out(line);
+      return;
+    }
+    const page = await listRecords(instance, positionals[1]!, {
+      ...(values.limit !== undefined ? { limit: intOption(values.limit, 'limit')! } : {}),
+      ...(values.offset !== undefined ? { offset: intOption(values.offset, 'offset')! } : {}),
+      ...(values.filter ? { filter: values.filter } : {}),
+    });
+    if (values.json) return out(JSON.stringify(page, null, 2));
+    const cols = ['uid', 'key', 'name', 'description', 'created_at'].filter((c) => page.records.some((r) => c in r));
+    for (const line of formatTable(page.records.map((r) => Object.fromEntries(cols.map((c) => [c, r[c]]))))) out(line);
+    out(`${page.records.length} of ${page.total} ${page.registry} record(s)${page.offset ? ` from ${page.offset}` : ''}, newest first`);
+  });
+}
+
+export const SHOW_USAGE = 'lamin-sync show INSTANCE (--uid U | --key K) [--registry R] [--json]';
+
+export async function showCommand(args: string[], out: Out): Promise<void> {
+  const { values, positionals } = parse(
+    args,
+    { uid: { type: 'string' }, key: { type: 'string' }, registry: { type: 'string' }, json: { type: 'boolean' } },
+    SHOW_USAGE,
+  );
+  if (positionals.length !== 1 || (!values.uid && !values.key)) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${SHOW_USAGE}`);
+  await withInstance(positionals[0]!, true, async (instance) => {
+    const found = await getRecord(instance, {
+      ...(values.uid ? { uid: values.uid } : {}),
+      ...(values.key ? { key: values.key } : {}),
+      ...(values.registry ? { registry: values.registry } : {}),
+    });
+    if (!found) {
+      throw new LaminSyncError('NOT_FOUND', `No record with ${values.uid ? `uid '${values.uid}'` : `key '${values.key}'`} in ${instance.identity.slug}.`);
+    }
+    if (values.json) return out(JSON.stringify({ registry: found.registry.model, record: found.record }, null, 2));
+    out(formatRecord(found.registry.model, found.record));
+  });
+}
+
+export async function instancesCommand(args: string[], out: Out): Promise<void> {
+  const { values } = parse(args, { json: { type: 'boolean' } }, 'lamin-sync instances [--json]');
+  const current = currentInstanceSettings();
+  const list = listInstanceSettings().map((s) => ({
+    slug: `${s.owner}/${s.name}`,
+    uid: s.id ? instanceUidFromUuid(s.id) : null,
+    dialect: s.db ? 'postgres' : 'sqlite',
+    storage_root: s.storageRoot,
+    modules: s.modules,
+    default: current !== null && current.owner === s.owner && current.name === s.name,
+  }));
+  if (values.json) return out(JSON.stringify(list, null, 2));
+  if (list.length === 0) {
+    out('No LaminDB instances in the settings folder (~/.lamin, or $LAMIN_SETTINGS_DIR/.lamin).');
+    return;
+  }
+  for (const line of formatTable(list.map((i) => ({ ...i, default: i.default ? '*' : '', modules: i.modules.join(',') })))) out(line);
+}
+
+export const INIT_USAGE = 'lamin-sync init --storage DIR [--modules bionty] [--name NAME] [--owner OWNER] [--db postgresql://…]';
+
+export async function initCommand(args: string[], out: Out): Promise<void> {
+  const { values } = parse(
+    args,
+    {
+      storage: { type: 'string' },
+      modules: { type: 'string' },
+      name: { type: 'string' },
+      owner: { type: 'string' },
+      db: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    INIT_USAGE,
+  );
+  if (!values.storage) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${INIT_USAGE}`);
+  const r = await initInstance({
+    storage: values.storage,
+    modules: listOption(values.modules),
+    ...(values.name ? { name: values.name } : {}),
+    ...(values.owner ? { owner: values.owner } : {}),
+    ...(values.db ? { db: values.db } : {}),
+  });
+  if (values.json) return out(JSON.stringify(r, null, 2));
+  out(`→ initialized lamindb: ${r.slug} (${r.dialect}, instance uid ${r.instanceUid}) at ${r.location}`);
+}

@@ -1,0 +1,72 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { GUIDE_ARTIFACT, GUIDE_SOURCE, seedGuideExample } from '../core/example/guide';
+import { openInstance } from '../core/instance/open';
+import { getRecord } from '../core/query/records';
+import { initInstance } from '../core/schema/init';
+import { CLI_TRACKING } from '../core/sync/context';
+import { sync } from '../core/sync/index';
+import { formatReport } from '../core/sync/report';
+import { annotationPlanner } from '../core/sync/annotations';
+import { parse } from './args';
+import { formatRecord } from './format';
+import type { Out } from './commands';
+
+/**
+ * The guide's flow on local SQLite instances: a source like `laminlabs/lamindata` holding the
+ * example artifact on S3, an empty target like `lamin init --storage ./test-sync --modules bionty`,
+ * a sync, and a second sync that maps everything.
+ */
+export async function demoCommand(args: string[], out: Out): Promise<void> {
+  const { values } = parse(args, { dir: { type: 'string' } }, 'lamin-sync demo [--dir DIR]');
+  const dir = resolve(values.dir ?? 'demo-instances');
+  const sourceRoot = join(dir, GUIDE_SOURCE.name);
+  const targetRoot = join(dir, 'test-sync');
+  for (const root of [sourceRoot, targetRoot]) {
+    const marker = join(root, '.lamindb', 'storage_uid.txt');
+    if (existsSync(root)) {
+      if (!existsSync(marker) || !readFileSync(marker, 'utf8').includes('instance_slug=')) {
+        throw new Error(`${root} exists and is not a demo instance; pass --dir to use another folder.`);
+      }
+      rmSync(root, { recursive: true, force: true });
+    }
+  }
+  out(`Demo instances in ${dir}`);
+  const src = await initInstance({
+    storage: sourceRoot,
+    modules: ['bionty'],
+    owner: GUIDE_SOURCE.owner,
+    name: GUIDE_SOURCE.name,
+    instanceUid: GUIDE_SOURCE.instanceUid,
+  });
+  const writer = await openInstance(src.locator, { readOnly: false });
+  try {
+    await seedGuideExample(writer);
+  } finally {
+    await writer.close();
+  }
+  out(`→ source ${src.slug} (uid ${src.instanceUid}): ${src.location}`);
+  const tgt = await initInstance({ storage: targetRoot, modules: ['bionty'] });
+  out(`→ target ${tgt.slug} (uid ${tgt.instanceUid}): ${tgt.location}`);
+
+  const source = await openInstance(src.locator, { readOnly: true });
+  const target = await openInstance(tgt.locator, { readOnly: false });
+  try {
+    const selection = { keys: [GUIDE_ARTIFACT.key] };
+    out('');
+    out(`$ lamin-sync sync ${src.location} ${tgt.location} --key ${GUIDE_ARTIFACT.key}`);
+    const first = await sync(source, target, selection, { tracking: CLI_TRACKING, annotationPlanner });
+    for (const line of formatReport(first.result)) out(line);
+    const synced = await getRecord(target, { key: GUIDE_ARTIFACT.key });
+    if (synced) out(formatRecord('Artifact', synced.record));
+    out(`→ transfer run ${first.result.run?.uid} of ${first.result.transform?.key}`);
+    out('');
+    out('$ (the same sync again)');
+    const second = await sync(source, target, selection, { tracking: CLI_TRACKING, annotationPlanner });
+    for (const line of formatReport(second.result)) out(line);
+    out(second.result.transferred.length === 0 ? '→ nothing transferred: the sync is idempotent' : '! the second sync transferred rows');
+  } finally {
+    await source.close();
+    await target.close();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Errors the engine raises for bad input. Every message says what is wrong and what to do;
+ * `code` lets the CLI and the extension react without parsing text.
+ */
+export type LaminSyncErrorCode =
+  | 'NOT_FOUND' // file, instance or object missing
+  | 'NOT_LAMINDB' // a database without LaminDB's tables
+  | 'CORRUPT' // not a database at all
+  | 'CONNECTION' // cannot reach or authenticate to Postgres
+  | 'INCOMPATIBLE' // target lacks a module, table or column, or migrations differ
+  | 'READ_ONLY' // a write attempted on a source
+  | 'CANCELLED'
+  | 'UNSUPPORTED'
+  | 'INVALID_ARGUMENT';
+
+export class LaminSyncError extends Error {
+  constructor(
+    readonly code: LaminSyncErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'LaminSyncError';
+  }
+}
+
+export function isLaminSyncError(e: unknown): e is LaminSyncError {
+  return e instanceof LaminSyncError;
+}

@@ -1,0 +1,69 @@
+import { LaminSyncError } from '../errors';
+import type { Catalog } from './catalog';
+import { readIdentity } from './identity';
+import { introspect } from './introspect';
+import { resolveLocator, type Locator } from './locator';
+import { connectPostgres, redactUrl } from './postgres';
+import { connectSqlite } from './sqlite';
+import type { Instance, StatementCounter } from './types';
+
+export interface OpenOptions {
+  /** Sources are always opened read-only. */
+  readOnly: boolean;
+  /** Password for a Postgres URL that has none (the extension keeps it in SecretStorage). */
+  password?: string;
+  /** Overrides LaminDB's settings folder (default: `$LAMIN_SETTINGS_DIR/.lamin` or `~/.lamin`). */
+  settingsDir?: string;
+}
+
+/** Tables every LaminDB instance has; a database without them is not one. */
+export const REQUIRED_TABLES = [
+  'django_migrations',
+  'lamindb_user',
+  'lamindb_storage',
+  'lamindb_transform',
+  'lamindb_run',
+  'lamindb_artifact',
+  'lamindb_space',
+  'lamindb_branch',
+] as const;
+
+export function assertLaminDb(catalog: Catalog, location: string): void {
+  const missing = REQUIRED_TABLES.filter((t) => !catalog.tables.has(t));
+  if (missing.length > 0) {
+    throw new LaminSyncError(
+      'NOT_LAMINDB',
+      `${location} is not a LaminDB instance: it lacks the table${missing.length > 1 ? 's' : ''} ` +
+        `${missing.join(', ')}. Point at a database that LaminDB (or \`lamin-sync init\`) created.`,
+    );
+  }
+}
+
+/** Opens an instance by path, storage root, Postgres URL or owner/name slug. */
+export async function openInstance(input: string | Locator, options: OpenOptions): Promise<Instance> {
+  const locator = typeof input === 'string' ? resolveLocator(input, options.settingsDir) : input;
+  const counter: StatementCounter = { statements: 0 };
+  const conn =
+    locator.kind === 'sqlite'
+      ? connectSqlite(locator.file, options.readOnly, counter)
+      : await connectPostgres(locator.url, options.readOnly, counter, options.password);
+  const location = locator.kind === 'sqlite' ? locator.file : redactUrl(locator.url);
+  try {
+    const catalog = await introspect(conn.db, locator.kind);
+    assertLaminDb(catalog, location);
+    const identity = await readIdentity(conn.db, locator, options.settingsDir);
+    return {
+      dialect: locator.kind,
+      db: conn.db,
+      location,
+      readOnly: options.readOnly,
+      catalog,
+      identity,
+      counter,
+      close: conn.close,
+    };
+  } catch (e) {
+    await conn.close().catch(() => undefined);
+    throw e;
+  }
+}

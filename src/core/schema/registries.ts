@@ -1,0 +1,195 @@
+import type { Catalog, TableInfo } from '../instance/catalog';
+
+/**
+ * LaminDB model class names by table. Django lower-cases table names, so the class names that
+ * reports use (`ULabel`, `CellType`) cannot be read off the database; unknown tables fall back to
+ * a capitalized model name.
+ */
+const MODEL_NAMES: Record<string, string> = {
+  lamindb_artifact: 'Artifact',
+  lamindb_block: 'Block',
+  lamindb_branch: 'Branch',
+  lamindb_collection: 'Collection',
+  lamindb_feature: 'Feature',
+  lamindb_jsonvalue: 'JsonValue',
+  lamindb_project: 'Project',
+  lamindb_record: 'Record',
+  lamindb_reference: 'Reference',
+  lamindb_run: 'Run',
+  lamindb_schema: 'Schema',
+  lamindb_space: 'Space',
+  lamindb_storage: 'Storage',
+  lamindb_transform: 'Transform',
+  lamindb_ulabel: 'ULabel',
+  lamindb_user: 'User',
+  bionty_cellline: 'CellLine',
+  bionty_cellmarker: 'CellMarker',
+  bionty_celltype: 'CellType',
+  bionty_developmentalstage: 'DevelopmentalStage',
+  bionty_disease: 'Disease',
+  bionty_ethnicity: 'Ethnicity',
+  bionty_experimentalfactor: 'ExperimentalFactor',
+  bionty_gene: 'Gene',
+  bionty_organism: 'Organism',
+  bionty_pathway: 'Pathway',
+  bionty_phenotype: 'Phenotype',
+  bionty_protein: 'Protein',
+  bionty_source: 'Source',
+  bionty_tissue: 'Tissue',
+};
+
+export function appOf(table: string): string {
+  const i = table.indexOf('_');
+  return i < 0 ? table : table.slice(0, i);
+}
+
+export function modelName(table: string): string {
+  const known = MODEL_NAMES[table];
+  if (known) return known;
+  const model = table.slice(appOf(table).length + 1);
+  return model.charAt(0).toUpperCase() + model.slice(1);
+}
+
+/** `bionty.CellType` for module registries, `ULabel` for core ones, as LaminDB's describe prints them. */
+export function qualifiedModelName(table: string): string {
+  const app = appOf(table);
+  return app === 'lamindb' ? modelName(table) : `${app}.${modelName(table)}`;
+}
+
+/** Foreign keys that record provenance; sync re-points them instead of following them. */
+export const PROVENANCE_COLUMNS = ['created_by_id', 'run_id', 'space_id', 'branch_id'] as const;
+
+/** Branch ids every instance has (1 main, 0 archive, -1 trash): kept as they are. */
+export const BUILTIN_BRANCH_IDS = new Set([1, 0, -1]);
+
+/**
+ * Foreign keys in the order LaminDB walks them (Django's field order: the base fields
+ * `created_on`, `space`, then the model's own in declaration order), which is the order they
+ * appear in its report. Columns not named here follow in the database's column order.
+ */
+const FIELD_ORDER: Record<string, string[]> = {
+  lamindb_artifact: ['created_on_id', 'space_id', 'storage_id', 'schema_id'],
+  lamindb_collection: ['created_on_id', 'space_id', 'meta_artifact_id', 'schema_id'],
+  lamindb_run: ['created_on_id', 'space_id', 'transform_id', 'report_id', 'environment_id', 'plan_id', 'initiated_by_run_id'],
+  lamindb_transform: ['created_on_id', 'space_id', 'environment_id', 'plan_id'],
+};
+
+export function orderedForeignKeys<T extends { column: string }>(table: string, fks: readonly T[]): T[] {
+  const order = FIELD_ORDER[table] ?? ['created_on_id', 'space_id'];
+  const rank = (c: string): number => {
+    const i = order.indexOf(c);
+    return i < 0 ? order.length : i;
+  };
+  return fks.map((fk, i) => ({ fk, i })).sort((a, b) => rank(a.fk.column) - rank(b.fk.column) || a.i - b.i).map((x) => x.fk);
+}
+
+export interface Registry {
+  table: string;
+  app: string;
+  /** Model class name as LaminDB reports it. */
+  model: string;
+  /** How a foreign key to it is matched in another instance: Storage by root, ULabel by name, else uid. */
+  naturalKey: 'uid' | 'root' | 'name';
+  /** Has a version family (`is_latest`, uid = stem + 4-character version). */
+  versioned: boolean;
+  /** Has a `key` column (Artifact, Collection, Transform, …). */
+  hasKey: boolean;
+  /** Has a `name` column. */
+  hasName: boolean;
+  info: TableInfo;
+}
+
+/** A table is a registry when it has a `uid` column (every syncable LaminDB model has one). */
+export function registryOf(catalog: Catalog, table: string): Registry | null {
+  const info = catalog.tables.get(table);
+  if (!info || !info.columnByName.has('uid')) return null;
+  return {
+    table,
+    app: appOf(table),
+    model: modelName(table),
+    naturalKey: table === 'lamindb_storage' ? 'root' : table === 'lamindb_ulabel' ? 'name' : 'uid',
+    versioned: info.columnByName.has('is_latest'),
+    hasKey: info.columnByName.has('key'),
+    hasName: info.columnByName.has('name'),
+    info,
+  };
+}
+
+export function listRegistries(catalog: Catalog): Registry[] {
+  const out: Registry[] = [];
+  for (const table of [...catalog.tables.keys()].sort()) {
+    if (appOf(table) === 'django') continue;
+    const r = registryOf(catalog, table);
+    if (r) out.push(r);
+  }
+  return out;
+}
+
+/** Finds a registry by model name (`Artifact`, `CellType`, `bionty.CellType`) or table name. */
+export function findRegistry(catalog: Catalog, name: string): Registry | null {
+  const wanted = name.toLowerCase();
+  for (const r of listRegistries(catalog)) {
+    if (
+      r.table === wanted ||
+      r.model.toLowerCase() === wanted ||
+      `${r.app}.${r.model}`.toLowerCase() === wanted
+    ) {
+      return r;
+    }
+  }
+  return null;
+}
+
+/**
+ * Link tables whose rows make a registry's members travel with it: a collection's artifacts,
+ * a schema's features and components and its module members (bionty genes, proteins, …).
+ */
+export interface MemberLink {
+  table: string;
+  /** Column pointing at the owner (the collection, the schema). */
+  ownerColumn: string;
+  /** Column pointing at the member. */
+  memberColumn: string;
+  memberTable: string;
+}
+
+const NOT_MEMBERS = new Set(['project', 'block', 'record', 'ulabel', 'user', 'reference']);
+
+export function memberLinks(catalog: Catalog, ownerTable: string): MemberLink[] {
+  const out: MemberLink[] = [];
+  const ownerModel = ownerTable.slice(appOf(ownerTable).length + 1);
+  if (ownerTable === 'lamindb_collection') {
+    out.push({
+      table: 'lamindb_collectionartifact',
+      ownerColumn: 'collection_id',
+      memberColumn: 'artifact_id',
+      memberTable: 'lamindb_artifact',
+    });
+  } else if (ownerTable === 'lamindb_schema') {
+    out.push({
+      table: 'lamindb_schemacomponent',
+      ownerColumn: 'composite_id',
+      memberColumn: 'component_id',
+      memberTable: 'lamindb_schema',
+    });
+    for (const [table, info] of catalog.tables) {
+      const model = table.slice(appOf(table).length + 1);
+      if (!model.startsWith(ownerModel) || model === ownerModel || info.columnByName.has('uid')) continue;
+      const memberModel = model.slice(ownerModel.length);
+      if (NOT_MEMBERS.has(memberModel)) continue;
+      const ownerFk = info.foreignKeys.find((f) => f.refTable === ownerTable && f.column === 'schema_id');
+      const memberFk = info.foreignKeys.find(
+        (f) => f.column === `${memberModel}_id` && f.refTable !== ownerTable,
+      );
+      if (ownerFk && memberFk) {
+        out.push({
+          table,
+          ownerColumn: ownerFk.column,
+          memberColumn: memberFk.column,
+          memberTable: memberFk.refTable,
+        });
+      }
+    }
+  }
+  return out.filter((l) => catalog.tables.has(l.table));
+}

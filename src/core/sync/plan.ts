@@ -1,0 +1,429 @@
+import { sql } from 'kysely';
+import { LaminSyncError } from '../errors';
+import { selectWhereIn } from '../instance/batch';
+import type { Instance } from '../instance/types';
+import {
+  BUILTIN_BRANCH_IDS,
+  memberLinks,
+  orderedForeignKeys,
+  modelName,
+  registryOf,
+  type MemberLink,
+  type Registry,
+} from '../schema/registries';
+import { checkMigrations, checkTargetCanHold } from './compat';
+import { resolveSelection, isTrue } from './selection';
+import type { PlannedRow, Selection, SyncPlan, SyncProgress } from './types';
+
+export interface PlanOptions {
+  /** Also bring features, schemas, labels and their links (`transfer="annotations"`). */
+  annotations?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: SyncProgress) => void;
+}
+
+/** Columns that sync re-points to the target's own user, run, transform and space. */
+const REPOINTED = new Set(['created_by_id', 'run_id', 'space_id']);
+
+export function rowKey(table: string, id: unknown): string {
+  return `${table}#${id}`;
+}
+
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new LaminSyncError('CANCELLED', 'Sync cancelled. Nothing was written.');
+}
+
+/** A link table whose rows travel with their owner (collection members, schema members, labels). */
+export interface LinkTraversal {
+  link: MemberLink;
+  ownerKeys: string[];
+  /** Report the members (annotations report mapped labels too). */
+  reportMembers: boolean;
+}
+
+/**
+ * Builds a plan: every source row the sync needs, each marked transfer or map. Reads only; one
+ * query per table per hop of the foreign-key closure, never one per row.
+ */
+export class Planner {
+  readonly rows = new Map<string, PlannedRow>();
+  readonly requested: string[] = [];
+  /** Mapped rows the report lists (the requested objects; labels under annotations). */
+  readonly reportMapped = new Set<string>();
+  /** Owner key → link row keys (members, labels), visited after the owner's foreign keys. */
+  readonly linksOf = new Map<string, string[]>();
+  /** Row key → the latest version of its family brought along. */
+  readonly familyLatest = new Map<string, string>();
+  private pendingRefs = new Map<string, Map<number, string>>(); // table -> id -> reason
+  private pendingLinks: LinkTraversal[] = [];
+  private pendingFamilies = new Map<string, Map<string, string>>(); // table -> stem -> key asking
+
+  constructor(
+    readonly source: Instance,
+    readonly target: Instance,
+  ) {}
+
+  registry(table: string): Registry {
+    const r = registryOf(this.source.catalog, table);
+    if (!r) {
+      throw new LaminSyncError(
+        'UNSUPPORTED',
+        `Rows of ${table} have no uid, so they cannot be matched across instances.`,
+      );
+    }
+    return r;
+  }
+
+  /** Matches source rows in the target and records each as transfer or map. */
+  async classify(
+    table: string,
+    sourceRows: Record<string, unknown>[],
+    mode: 'requested' | 'reference',
+    reason: (row: Record<string, unknown>) => string,
+  ): Promise<void> {
+    const registry = this.registry(table);
+    const fresh = sourceRows.filter((r) => !this.rows.has(rowKey(table, r.id)));
+    if (fresh.length === 0) return;
+    const matchColumn =
+      table === 'lamindb_storage' ? 'root' : mode === 'requested' ? 'uid' : registry.naturalKey;
+    const targetIds = new Map<string, number>();
+    if (this.target.catalog.tables.has(table)) {
+      const found = await selectWhereIn(
+        this.target,
+        table,
+        matchColumn,
+        fresh.map((r) => r[matchColumn]),
+        ['id', matchColumn],
+      );
+      for (const f of found) {
+        const k = String(f[matchColumn]);
+        const id = Number(f.id);
+        if (!targetIds.has(k) || id < targetIds.get(k)!) targetIds.set(k, id);
+      }
+    }
+    for (const row of fresh) {
+      const key = rowKey(table, row.id);
+      if (this.rows.has(key)) continue;
+      const targetId = targetIds.get(String(row[matchColumn]));
+      const planned: PlannedRow = {
+        key,
+        table,
+        model: registry.model,
+        sourceId: Number(row.id),
+        uid: String(row.uid),
+        action: targetId === undefined ? 'transfer' : 'map',
+        targetId: targetId ?? null,
+        values: targetId === undefined ? row : null,
+        refs: [],
+        reportable: true,
+        reason: reason(row),
+      };
+      this.rows.set(key, planned);
+      if (mode === 'requested') {
+        this.requested.push(key);
+        this.reportMapped.add(key);
+      }
+      if (planned.action === 'transfer') this.afterTransfer(planned, registry);
+    }
+  }
+
+  /** Adds a link row (no uid): always transferred, its foreign keys followed. */
+  addLinkRow(link: MemberLink, row: Record<string, unknown>, ownerKey: string, reason: string): void {
+    const key = rowKey(link.table, row.id);
+    if (this.rows.has(key)) return;
+    const planned: PlannedRow = {
+      key,
+      table: link.table,
+      model: modelName(link.table),
+      sourceId: Number(row.id),
+      uid: null,
+      action: 'transfer',
+      targetId: null,
+      values: row,
+      refs: [],
+      reportable: false,
+      reason,
+    };
+    this.rows.set(key, planned);
+    const list = this.linksOf.get(ownerKey);
+    if (list) list.push(key);
+    else this.linksOf.set(ownerKey, [key]);
+    this.followForeignKeys(planned);
+  }
+
+  private afterTransfer(planned: PlannedRow, registry: Registry): void {
+    this.followForeignKeys(planned);
+    const values = planned.values!;
+    if (registry.versioned && !isTrue(values.is_latest)) {
+      const uid = String(values.uid);
+      const stem = uid.slice(0, uid.length - 4);
+      let m = this.pendingFamilies.get(planned.table);
+      if (!m) this.pendingFamilies.set(planned.table, (m = new Map()));
+      if (!m.has(stem)) m.set(stem, planned.key);
+    }
+    for (const link of memberLinks(this.source.catalog, planned.table)) {
+      this.queueLinks({ link, ownerKeys: [planned.key], reportMembers: false });
+    }
+  }
+
+  queueLinks(t: LinkTraversal): void {
+    const same = this.pendingLinks.find(
+      (p) => p.link.table === t.link.table && p.link.ownerColumn === t.link.ownerColumn && p.reportMembers === t.reportMembers,
+    );
+    if (same) same.ownerKeys.push(...t.ownerKeys);
+    else this.pendingLinks.push({ ...t, ownerKeys: [...t.ownerKeys] });
+  }
+
+  private followForeignKeys(planned: PlannedRow): void {
+    const info = this.source.catalog.tables.get(planned.table)!;
+    const values = planned.values!;
+    const hasRun = info.columnByName.has('run_id');
+    for (const fk of orderedForeignKeys(planned.table, info.foreignKeys)) {
+      const col = fk.column;
+      const v = values[col];
+      if (v === null || v === undefined) continue;
+      if (REPOINTED.has(col)) continue;
+      // A denormalized transform next to run: re-pointed with the run.
+      if (col === 'transform_id' && hasRun && planned.table !== 'lamindb_run') continue;
+      if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
+      const ref = rowKey(fk.refTable, v);
+      planned.refs.push({ column: col, key: ref });
+      // LaminDB matches a schema with its members and lists it either way.
+      if (fk.refTable === 'lamindb_schema') this.reportMapped.add(ref);
+      if (!this.rows.has(ref)) {
+        let m = this.pendingRefs.get(fk.refTable);
+        if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
+        if (!m.has(Number(v))) m.set(Number(v), `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
+      }
+    }
+  }
+
+  /** Follows everything queued until the closure is complete. */
+  async complete(signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      throwIfAborted(signal);
+      if (this.pendingRefs.size > 0) {
+        const refs = this.pendingRefs;
+        this.pendingRefs = new Map();
+        for (const [table, ids] of refs) {
+          const todo = [...ids.keys()].filter((id) => !this.rows.has(rowKey(table, id)));
+          if (todo.length === 0) continue;
+          this.registry(table);
+          const rows = await selectWhereIn(this.source, table, 'id', todo);
+          await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
+        }
+        continue;
+      }
+      if (this.pendingLinks.length > 0) {
+        const links = this.pendingLinks;
+        this.pendingLinks = [];
+        for (const t of links) await this.followLinks(t);
+        continue;
+      }
+      if (this.pendingFamilies.size > 0) {
+        const families = this.pendingFamilies;
+        this.pendingFamilies = new Map();
+        for (const [table, stems] of families) await this.addFamilyLatest(table, stems);
+        continue;
+      }
+      return;
+    }
+  }
+
+  private async followLinks(t: LinkTraversal): Promise<void> {
+    const { link } = t;
+    const byId = new Map<number, string>();
+    for (const k of t.ownerKeys) byId.set(this.rows.get(k)!.sourceId, k);
+    const linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
+    const reportMembers: Record<string, unknown>[] = [];
+    for (const row of linkRows) {
+      const ownerKey = byId.get(Number(row[link.ownerColumn]))!;
+      const owner = this.rows.get(ownerKey)!;
+      this.addLinkRow(link, row, ownerKey, `${link.memberColumn.replace(/_id$/, '')} of ${owner.model}(uid='${owner.uid}')`);
+      if (t.reportMembers) reportMembers.push(row);
+    }
+    if (t.reportMembers) {
+      for (const row of reportMembers) this.reportMapped.add(rowKey(link.memberTable, row[link.memberColumn]));
+    }
+  }
+
+  /** A non-latest version brings the latest of its family, so the target keeps one `is_latest`. */
+  private async addFamilyLatest(table: string, stems: Map<string, string>): Promise<void> {
+    const byLength = new Map<number, string[]>();
+    for (const stem of stems.keys()) {
+      const list = byLength.get(stem.length) ?? [];
+      list.push(stem);
+      byLength.set(stem.length, list);
+    }
+    for (const [len, list] of byLength) {
+      const rows = (await this.source.db
+        .selectFrom(table)
+        .selectAll()
+        .where(sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, 'in', list)
+        .execute()) as Record<string, unknown>[];
+      const latest = rows.filter((r) => isTrue(r.is_latest));
+      await this.classify(table, latest, 'requested', (r) => {
+        const asking = this.rows.get(stems.get(String(r.uid).slice(0, len))!)!;
+        return `latest version of the family of ${asking.model}(uid='${asking.uid}')`;
+      });
+      for (const r of latest) {
+        const askingKey = stems.get(String(r.uid).slice(0, len));
+        if (askingKey) this.familyLatest.set(askingKey, rowKey(table, r.id));
+      }
+    }
+  }
+
+  /** Target rows of families that receive a newer latest version: their `is_latest` is cleared. */
+  async findDemotions(): Promise<SyncPlan['demote']> {
+    const stemsByTable = new Map<string, Map<number, string[]>>();
+    for (const row of this.rows.values()) {
+      if (row.action !== 'transfer' || !row.uid || !isTrue(row.values?.is_latest)) continue;
+      if (!this.target.catalog.tables.get(row.table)?.columnByName.has('is_latest')) continue;
+      let byLen = stemsByTable.get(row.table);
+      if (!byLen) stemsByTable.set(row.table, (byLen = new Map()));
+      const len = row.uid.length - 4;
+      const list = byLen.get(len) ?? [];
+      list.push(row.uid.slice(0, len));
+      byLen.set(len, list);
+    }
+    const out: SyncPlan['demote'] = [];
+    const yes = this.target.dialect === 'sqlite' ? 1 : true;
+    for (const [table, byLen] of stemsByTable) {
+      const ids: number[] = [];
+      for (const [len, stems] of byLen) {
+        const rows = await this.target.db
+          .selectFrom(table)
+          .select('id')
+          .where(sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, 'in', stems)
+          .where('is_latest', '=', yes)
+          .execute();
+        ids.push(...rows.map((r) => Number(r.id)));
+      }
+      if (ids.length > 0) out.push({ table, targetIds: ids });
+    }
+    return out;
+  }
+
+  /** Transferred rows grouped into insert batches: a row comes after every row it points at. */
+  insertOrder(): string[][] {
+    const level = new Map<string, number>();
+    const visiting = new Set<string>();
+    const visit = (key: string): number => {
+      const known = level.get(key);
+      if (known !== undefined) return known;
+      if (visiting.has(key)) {
+        throw new LaminSyncError(
+          'UNSUPPORTED',
+          `The rows to transfer reference each other in a cycle (through ${key}); lamin-sync cannot order such inserts yet.`,
+        );
+      }
+      visiting.add(key);
+      let l = 0;
+      for (const ref of this.rows.get(key)!.refs) {
+        const dep = this.rows.get(ref.key);
+        if (dep?.action === 'transfer') l = Math.max(l, visit(ref.key) + 1);
+      }
+      visiting.delete(key);
+      level.set(key, l);
+      return l;
+    };
+    const batches = new Map<string, string[]>();
+    for (const row of this.rows.values()) {
+      if (row.action !== 'transfer') continue;
+      const l = visit(row.key);
+      const id = `${String(l).padStart(6, '0')} ${row.table}`;
+      const b = batches.get(id);
+      if (b) b.push(row.key);
+      else batches.set(id, [row.key]);
+    }
+    return [...batches.keys()].sort().map((k) => batches.get(k)!);
+  }
+
+  /** The order LaminDB reports in: each requested object, its foreign keys depth-first, its links. */
+  reportOrder(): string[] {
+    const out: string[] = [];
+    const seen = new Set<string>();
+    const visit = (key: string): void => {
+      if (seen.has(key)) return;
+      seen.add(key);
+      const row = this.rows.get(key);
+      if (!row) return;
+      if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(key))) out.push(key);
+      for (const ref of row.refs) visit(ref.key);
+      for (const link of this.linksOf.get(key) ?? []) visit(link);
+      const latest = this.familyLatest.get(key);
+      if (latest) visit(latest);
+    };
+    for (const key of this.requested) visit(key);
+    for (const key of this.rows.keys()) visit(key);
+    return out;
+  }
+}
+
+export function transferTransformSpec(source: Instance): SyncPlan['transfer'] {
+  const uid = source.identity.uid;
+  return {
+    uid: `${uid}0000`,
+    key: `__lamindb_transfer__/${uid}`,
+    description: `Transfer from \`${source.identity.slug}\``,
+  };
+}
+
+/** Hook for annotations: adds label, feature and schema links to the closure. */
+export type AnnotationPlanner = (planner: Planner) => Promise<void>;
+
+/**
+ * Plans a sync: resolves the selection in the source, walks the foreign-key closure, matches
+ * every row in the target (uid; Storage by root; ULabel by name for foreign keys), and checks
+ * that the target can hold what arrives. Writes nothing.
+ */
+export async function planSync(
+  source: Instance,
+  target: Instance,
+  selection: Selection,
+  options: PlanOptions & { annotationPlanner?: AnnotationPlanner } = {},
+): Promise<SyncPlan> {
+  if (source.identity.uid === target.identity.uid && source.location === target.location) {
+    throw new LaminSyncError('INVALID_ARGUMENT', `Source and target are the same instance (${source.identity.slug}).`);
+  }
+  const warnings = checkMigrations(source, target);
+  options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Resolving the selection' });
+  const selected = await resolveSelection(source, selection);
+  const planner = new Planner(source, target);
+  const byTable = new Map<string, Record<string, unknown>[]>();
+  for (const s of selected) {
+    const list = byTable.get(s.registry.table) ?? [];
+    list.push(s.row);
+    byTable.set(s.registry.table, list);
+  }
+  for (const [table, rows] of byTable) await planner.classify(table, rows, 'requested', () => 'requested');
+  // Keep the requested order as asked, whatever the table grouping did.
+  const order = selected.map((s) => rowKey(s.registry.table, s.row.id));
+  planner.requested.splice(0, planner.requested.length, ...order);
+  options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Following foreign keys' });
+  await planner.complete(options.signal);
+  if (options.annotations) {
+    if (!options.annotationPlanner) {
+      throw new LaminSyncError('UNSUPPORTED', 'Sync with annotations is not available in this build.');
+    }
+    await options.annotationPlanner(planner);
+    await planner.complete(options.signal);
+  }
+  checkTargetCanHold(target.catalog, source.catalog, planner.rows.values(), target.identity.slug);
+  const demote = await planner.findDemotions();
+  const insertOrder = planner.insertOrder();
+  return {
+    source: source.identity,
+    target: target.identity,
+    sourceDialect: source.dialect,
+    targetDialect: target.dialect,
+    annotations: options.annotations ?? false,
+    rows: planner.rows,
+    requested: planner.requested,
+    insertOrder,
+    reportOrder: planner.reportOrder(),
+    demote,
+    transfer: transferTransformSpec(source),
+    warnings,
+  };
+}

@@ -1,0 +1,113 @@
+import { LaminSyncError } from '../errors';
+import { selectWhereIn } from '../instance/batch';
+import type { Instance } from '../instance/types';
+import { substringFilter } from '../query/filter';
+import { findRegistry, listRegistries, type Registry } from '../schema/registries';
+import type { Selection } from './types';
+
+export interface SelectedRow {
+  registry: Registry;
+  row: Record<string, unknown>;
+}
+
+function requireRegistry(instance: Instance, name: string): Registry {
+  const r = findRegistry(instance.catalog, name);
+  if (!r) {
+    const known = listRegistries(instance.catalog).map((x) => x.model);
+    throw new LaminSyncError(
+      'INVALID_ARGUMENT',
+      `${instance.identity.slug} has no registry ${name}. Known: ${known.join(', ')}.`,
+    );
+  }
+  return r;
+}
+
+/**
+ * Finds the requested objects in the source, in the order asked. Unknown uids or keys are an
+ * error that names each of them: nothing is synced when any is missing.
+ */
+export async function resolveSelection(source: Instance, sel: Selection): Promise<SelectedRow[]> {
+  const uids = sel.uids ?? [];
+  const keys = sel.keys ?? [];
+  if (!sel.all && uids.length === 0 && keys.length === 0) {
+    throw new LaminSyncError('INVALID_ARGUMENT', 'Nothing selected: pass --uid, --key, or --registry R --all.');
+  }
+  const out: SelectedRow[] = [];
+  const seen = new Set<string>();
+  const push = (registry: Registry, row: Record<string, unknown>): void => {
+    const k = `${registry.table}#${row.id}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push({ registry, row });
+    }
+  };
+
+  if (uids.length > 0) {
+    const registries = sel.registry
+      ? [requireRegistry(source, sel.registry)]
+      : listRegistries(source.catalog);
+    const found = new Map<string, SelectedRow>();
+    for (const registry of registries) {
+      const rows = await selectWhereIn(source, registry.table, 'uid', uids);
+      for (const row of rows) found.set(String(row.uid), { registry, row });
+      if (found.size === uids.length) break;
+    }
+    const missing = uids.filter((u) => !found.has(u));
+    if (missing.length > 0) {
+      const where = sel.registry ? `${requireRegistry(source, sel.registry).model} ` : '';
+      throw new LaminSyncError(
+        'NOT_FOUND',
+        `No ${where}record with uid ${missing.map((u) => `'${u}'`).join(', ')} in ${source.identity.slug}.`,
+      );
+    }
+    for (const u of uids) {
+      const f = found.get(u)!;
+      push(f.registry, f.row);
+    }
+  }
+
+  if (keys.length > 0) {
+    const registry = requireRegistry(source, sel.registry ?? 'Artifact');
+    if (!registry.hasKey) {
+      throw new LaminSyncError('INVALID_ARGUMENT', `${registry.model} has no key; select by --uid.`);
+    }
+    const rows = await selectWhereIn(source, registry.table, 'key', keys);
+    // Several versions share a key: take the latest, as `Artifact.get(key=…)` does.
+    const byKey = new Map<string, Record<string, unknown>>();
+    for (const row of rows) {
+      const k = String(row.key);
+      const prev = byKey.get(k);
+      if (!prev || (registry.versioned && isTrue(row.is_latest) && !isTrue(prev.is_latest))) {
+        byKey.set(k, row);
+      }
+    }
+    const missing = keys.filter((k) => !byKey.has(k));
+    if (missing.length > 0) {
+      throw new LaminSyncError(
+        'NOT_FOUND',
+        `No ${registry.model} with key ${missing.map((k) => `'${k}'`).join(', ')} in ${source.identity.slug}.`,
+      );
+    }
+    for (const k of keys) push(registry, byKey.get(k)!);
+  }
+
+  if (sel.all) {
+    if (!sel.registry) {
+      throw new LaminSyncError('INVALID_ARGUMENT', '--all needs --registry (for example --registry Artifact).');
+    }
+    const registry = requireRegistry(source, sel.registry);
+    let q = source.db.selectFrom(registry.table).selectAll();
+    if (sel.filter) {
+      const filter = sel.filter;
+      const cols = ['uid', 'key', 'name'].filter((c) => registry.info.columnByName.has(c));
+      q = q.where((eb) => substringFilter(eb, cols, filter));
+    }
+    const rows = (await q.orderBy('id').execute()) as Record<string, unknown>[];
+    for (const row of rows) push(registry, row);
+  }
+  return out;
+}
+
+export function isTrue(v: unknown): boolean {
+  return v === true || v === 1 || v === '1' || v === 't';
+}

@@ -1,0 +1,87 @@
+import type { Dialect, InstanceIdentity } from '../instance/types';
+
+/** What the user asked to sync. */
+export interface Selection {
+  /** Registry by model or table name (`Artifact`, `bionty.CellType`); default: Artifact for keys, any for uids. */
+  registry?: string;
+  uids?: string[];
+  keys?: string[];
+  /** Every record of `registry` (optionally narrowed by `filter`). */
+  all?: boolean;
+  /** Substring of uid, key or name. */
+  filter?: string;
+}
+
+export type RowAction = 'transfer' | 'map';
+
+/** One source row and what the sync does with it. */
+export interface PlannedRow {
+  /** `table#sourceId` */
+  key: string;
+  table: string;
+  /** Model class name (`Artifact`); link tables carry theirs too but are never reported. */
+  model: string;
+  sourceId: number;
+  uid: string | null;
+  action: RowAction;
+  /** Known for mapped rows; assigned when a transferred row is inserted. */
+  targetId: number | null;
+  /** The source row (transferred rows only). */
+  values: Record<string, unknown> | null;
+  /** Foreign-key columns that point at other planned rows: rewritten to their target ids. */
+  refs: Array<{ column: string; key: string }>;
+  /** Listed in the report (registries yes, link rows no). */
+  reportable: boolean;
+  /** Why it is in the plan, for `--dry-run`. */
+  reason: string;
+}
+
+export interface TransferTransformSpec {
+  uid: string;
+  key: string;
+  description: string;
+}
+
+export interface SyncPlan {
+  source: InstanceIdentity;
+  target: InstanceIdentity;
+  sourceDialect: Dialect;
+  targetDialect: Dialect;
+  annotations: boolean;
+  rows: Map<string, PlannedRow>;
+  /** Keys of the requested objects, in the order asked. */
+  requested: string[];
+  /** Keys of transferred rows, dependencies first: the insertion order. */
+  insertOrder: string[][];
+  /** Keys in the order LaminDB reports them: each object, then its foreign keys depth-first. */
+  reportOrder: string[];
+  /** Target rows whose `is_latest` becomes false because a newer version of their family arrives. */
+  demote: Array<{ table: string; targetIds: number[] }>;
+  transfer: TransferTransformSpec;
+  warnings: string[];
+}
+
+export interface RegistryUid {
+  registry: string;
+  uid: string;
+}
+
+export interface SyncResult {
+  transferred: RegistryUid[];
+  mapped: RegistryUid[];
+  /** The transfer transform and run; null when nothing was transferred (nothing was written). */
+  transform: { uid: string; key: string } | null;
+  run: { uid: string } | null;
+  initiatedByRun: { uid: string } | null;
+  /** Rows written per table. */
+  written: Record<string, number>;
+  durationMs: number;
+  statements: { source: number; target: number };
+}
+
+export interface SyncProgress {
+  stage: 'plan' | 'write' | 'done';
+  done: number;
+  total: number;
+  message: string;
+}
