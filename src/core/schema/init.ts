@@ -44,7 +44,7 @@ function isRemote(root: string): boolean {
 }
 
 /** The rows LaminDB's setup writes into a new instance (lamindb-setup `register_initial_records`). */
-async function writeInitialRows(
+export async function writeInitialRows(
   db: Kysely<any>,
   dialect: Dialect,
   o: { storageRoot: string; storageUid: string; instanceUid: string; modules: string[] },
@@ -93,6 +93,18 @@ async function writeInitialRows(
   }
 }
 
+/** `<root>/.lamindb/storage_uid.txt` as lamindb-setup writes it: the storage's and the instance's identity. */
+export function writeStorageMarker(
+  root: string,
+  o: { storageUid: string; owner: string; name: string; instanceUid: string },
+): void {
+  mkdirSync(join(root, '.lamindb'), { recursive: true });
+  writeFileSync(
+    join(root, '.lamindb', 'storage_uid.txt'),
+    `${o.storageUid}\ncreation info:\ninstance_slug=${o.owner}/${o.name}\ninstance_id=${localInstanceUuid(o.owner, o.name)}\ninstance_uid=${o.instanceUid}`,
+  );
+}
+
 /**
  * Creates an empty LaminDB instance, as `lamin init --storage DIR --modules bionty` does:
  * LaminDB's tables (from the schema description), its migration rows, and the rows its setup
@@ -131,6 +143,7 @@ export async function initInstance(options: InitOptions): Promise<InitResult> {
     } finally {
       await conn.close();
     }
+    if (!isRemote(storageRoot)) writeStorageMarker(storageRoot, { storageUid, owner, name, instanceUid });
     return {
       dialect: 'postgres',
       location: redactUrl(options.db),
@@ -164,9 +177,6 @@ export async function initInstance(options: InitOptions): Promise<InitResult> {
   } finally {
     await conn.close();
   }
-  writeFileSync(
-    join(dir, 'storage_uid.txt'),
-    `${storageUid}\ncreation info:\ninstance_slug=${owner}/${name}\ninstance_id=${localInstanceUuid(owner, name)}\ninstance_uid=${instanceUid}`,
-  );
+  writeStorageMarker(storageRoot, { storageUid, owner, name, instanceUid });
   return { dialect: 'sqlite', location: file, locator: file, slug: `${owner}/${name}`, instanceUid, storageRoot, storageUid };
 }
