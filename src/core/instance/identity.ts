@@ -60,14 +60,26 @@ export async function readIdentity(
   db: Kysely<any>,
   locator: Locator,
   settingsDir?: string,
+  /** `owner/name` given by the caller: LaminDB names an instance by what the user passed. */
+  slug?: string,
 ): Promise<InstanceIdentity> {
   const settings = settingsFor(locator, settingsDir);
   const storageRoot =
     locator.kind === 'sqlite' ? locator.storageRoot : (settings?.storageRoot ?? null);
-  const marker = storageMarker(locator.kind === 'sqlite' ? storageRoot : null);
+  const storages = await db
+    .selectFrom('lamindb_storage')
+    .select(['root', 'instance_uid'])
+    .where('instance_uid', 'is not', null)
+    .orderBy('id')
+    .execute();
+  // The instance's own storage: the SQLite file's folder, else the first storage carrying an instance uid.
+  const ownRoot =
+    storageRoot ?? (storages.length > 0 ? String(storages[0]!.root) : null);
+  const marker = storageMarker(ownRoot && !/^[a-z][a-z0-9+.-]*:\/\//i.test(ownRoot) ? ownRoot : null);
   const [markerOwner, markerName] = marker.slug ? marker.slug.split('/') : [];
-  const owner = settings?.owner || markerOwner || 'anonymous';
-  let name = settings?.name ?? markerName;
+  const [slugOwner, slugName] = slug ? slug.split('/') : [];
+  const owner = slugOwner || settings?.owner || markerOwner || 'anonymous';
+  let name = slugName ?? settings?.name ?? markerName;
   if (!name) {
     if (locator.kind === 'sqlite') {
       name = (storageRoot ? basename(storageRoot) : basename(locator.file, '.db')).toLowerCase();
@@ -77,20 +89,14 @@ export async function readIdentity(
   }
   let uid: string | null = settings?.id ? instanceUidFromUuid(settings.id) : null;
   if (!uid) {
-    const rows = await db
-      .selectFrom('lamindb_storage')
-      .select(['root', 'instance_uid'])
-      .where('instance_uid', 'is not', null)
-      .orderBy('id')
-      .execute();
-    const own = storageRoot ? rows.find((r) => sameRoot(String(r.root), storageRoot)) : undefined;
+    const own = storageRoot ? storages.find((r) => sameRoot(String(r.root), storageRoot)) : undefined;
     uid = own ? String(own.instance_uid) : null;
     if (!uid) uid = marker.uid;
-    if (!uid && rows.length > 0) uid = String(rows[0]!.instance_uid);
+    if (!uid && storages.length > 0) uid = String(storages[0]!.instance_uid);
   }
   if (!uid) {
     // As lamindb-setup derives it for a local instance that the hub does not know.
     uid = instanceUidFromUuid(localInstanceUuid(owner, name));
   }
-  return { owner, name, slug: `${owner}/${name}`, uid, storageRoot };
+  return { owner, name, slug: `${owner}/${name}`, uid, storageRoot: storageRoot ?? ownRoot };
 }

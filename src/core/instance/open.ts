@@ -14,6 +14,8 @@ export interface OpenOptions {
   password?: string;
   /** Overrides LaminDB's settings folder (default: `$LAMIN_SETTINGS_DIR/.lamin` or `~/.lamin`). */
   settingsDir?: string;
+  /** Name the instance `owner/name` (a Postgres database does not hold its own name). */
+  slug?: string;
 }
 
 /** Tables every LaminDB instance has; a database without them is not one. */
@@ -51,7 +53,10 @@ export async function openInstance(input: string | Locator, options: OpenOptions
   try {
     const catalog = await introspect(conn.db, locator.kind);
     assertLaminDb(catalog, location);
-    const identity = await readIdentity(conn.db, locator, options.settingsDir);
+    if (options.slug !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(options.slug)) {
+      throw new LaminSyncError('INVALID_ARGUMENT', `An instance name is owner/name; got '${options.slug}'.`);
+    }
+    const identity = await readIdentity(conn.db, locator, options.settingsDir, options.slug);
     return {
       dialect: locator.kind,
       db: conn.db,

@@ -118,6 +118,7 @@ export async function executeSync(
   const written: Record<string, number> = {};
   let ctx: WriteContext | null = null;
   throwIfAborted(options.signal);
+  if (options.initiatedByRun) await assertRunExists(target, options.initiatedByRun);
   if (total > 0) {
     try {
       await target.db.transaction().execute(async (trx) => {
@@ -162,6 +163,16 @@ export async function executeSync(
       target: target.counter.statements - targetStatements,
     },
   };
+}
+
+async function assertRunExists(target: Instance, uid: string): Promise<void> {
+  const r = await target.db.selectFrom('lamindb_run').select('id').where('uid', '=', uid).executeTakeFirst();
+  if (!r) {
+    throw new LaminSyncError(
+      'NOT_FOUND',
+      `No run with uid '${uid}' in ${target.identity.slug}: --initiated-by-run names a run of the target.`,
+    );
+  }
 }
 
 function translateWriteError(e: unknown, target: Instance): unknown {

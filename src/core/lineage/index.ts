@@ -1,0 +1,2 @@
+export { expandLineage, lineageGraph, mergeGraphs, nodeId, parseNodeId, transferOrigin } from './graph';
+export * from './types';
