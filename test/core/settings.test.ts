@@ -1,0 +1,56 @@
+// LaminDB's settings files: slugs resolve to instances, uids derive as lamindb-setup derives them.
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openInstance } from '../../src/core/instance/open';
+import { instanceUidFromUuid, laminSettingsDir, listInstanceSettings, localInstanceUuid } from '../../src/core/instance/settings';
+import { initInstance } from '../../src/core/schema/init';
+import { tempDir } from '../support/instances';
+
+describe('LaminDB settings', () => {
+  it('derives instance uids like lamindb-setup', () => {
+    assert.equal(localInstanceUuid('anonymous', 'test-sync'), '0e13a4df558659f4886e9fa5fdcd9311');
+    assert.equal(instanceUidFromUuid('0e13a4df558659f4886e9fa5fdcd9311'), '6hNgJtpKbtMK');
+    assert.equal(instanceUidFromUuid(localInstanceUuid('anonymous', 'source')), '2fcWBN70EfKb');
+  });
+
+  it('puts the settings folder under $LAMIN_SETTINGS_DIR/.lamin', () => {
+    assert.equal(laminSettingsDir({ LAMIN_SETTINGS_DIR: '/x/y' }), '/x/y/.lamin');
+  });
+
+  it('opens an instance by owner/name from its settings file, with the uid from the instance id', async () => {
+    const base = tempDir();
+    const storage = join(base, 'test-sync');
+    const made = await initInstance({ storage, modules: ['bionty'] });
+    assert.equal(made.slug, 'anonymous/test-sync');
+    assert.equal(made.instanceUid, '6hNgJtpKbtMK');
+    const settings = join(base, 'settings', '.lamin');
+    mkdirSync(settings, { recursive: true });
+    writeFileSync(
+      join(settings, 'instance--anonymous--test-sync.env'),
+      [
+        'lamindb_instance_owner=anonymous',
+        'lamindb_instance_name=test-sync',
+        `lamindb_instance_storage_root=${storage}`,
+        'lamindb_instance_storage_region=null',
+        'lamindb_instance_db=null',
+        'lamindb_instance_schema_str=bionty',
+        'lamindb_instance_id=0e13a4df558659f4886e9fa5fdcd9311',
+        'lamindb_instance_git_repo=null',
+        'lamindb_instance_keep_artifacts_local=False',
+      ].join('\n') + '\n',
+    );
+    const list = listInstanceSettings(settings);
+    assert.deepEqual(list.map((s) => [s.owner, s.name, s.modules]), [['anonymous', 'test-sync', ['bionty']]]);
+    const i = await openInstance('anonymous/test-sync', { readOnly: true, settingsDir: settings });
+    try {
+      assert.equal(i.identity.slug, 'anonymous/test-sync');
+      assert.equal(i.identity.uid, '6hNgJtpKbtMK');
+      assert.equal(i.dialect, 'sqlite');
+      assert.ok(i.catalog.tables.has('bionty_celltype'));
+    } finally {
+      await i.close();
+    }
+  });
+});
