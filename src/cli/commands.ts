@@ -7,7 +7,7 @@ import { initInstance } from '../core/schema/init';
 import { CLI_TRACKING } from '../core/sync/context';
 import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
-import { formatPlan, formatReport, reportJson } from '../core/sync/report';
+import { formatPlan, formatReport, plannedReport, reportJson } from '../core/sync/report';
 import { annotationPlanner } from '../core/sync/annotations';
 import { intOption, listOption, parse } from './args';
 import { formatRecord, formatTable } from './format';
@@ -87,13 +87,13 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
 }
 
 function planJson(plan: Awaited<ReturnType<typeof planSync>>): Record<string, unknown> {
-  const rows = plan.reportOrder.map((k) => plan.rows.get(k)!);
+  const report = plannedReport(plan);
   return {
     dry_run: true,
     source: plan.source.slug,
     target: plan.target.slug,
-    transferred: rows.filter((r) => r.action === 'transfer').map((r) => ({ registry: r.model, uid: r.uid, reason: r.reason })),
-    mapped: rows.filter((r) => r.action === 'map').map((r) => ({ registry: r.model, uid: r.uid, reason: r.reason })),
+    transferred: report.transferred,
+    mapped: report.mapped,
     link_rows: [...plan.rows.values()].filter((r) => !r.reportable).length,
     demote: plan.demote,
     transform: { uid: plan.transfer.uid, key: plan.transfer.key },

@@ -1,7 +1,258 @@
-import { LaminSyncError } from '../errors';
-import type { AnnotationPlanner } from './plan';
+import { selectWhereIn } from '../instance/batch';
+import type { Catalog } from '../instance/catalog';
+import { appOf, registryOf, type MemberLink } from '../schema/registries';
+import type { AnnotationPlanner, Planner } from './plan';
+import type { PlannedRow, RowAction } from './types';
 
-/** Adds features, schemas, labels and their links to a plan (`transfer="annotations"`). */
-export const annotationPlanner: AnnotationPlanner = async () => {
-  throw new LaminSyncError('UNSUPPORTED', 'Sync with annotations is not yet available; sync without --annotations.');
+/**
+ * Sync with annotations (LaminDB's `transfer="annotations"`): after the objects themselves, their
+ * schema slots with the schemas' members, their feature values, and every label registry linked
+ * to them with the link rows and the feature each link is attached to. Labels, features and
+ * schemas are matched by uid; link rows the target already holds are not written again.
+ */
+
+/** LaminDB's order of label registries (its report and `describe` follow it); modules come after. */
+const LABEL_ORDER = ['lamindb_ulabel', 'lamindb_record', 'lamindb_project', 'lamindb_reference', 'lamindb_user'];
+
+/** Columns of link tables that are not the label: provenance and the feature. */
+const NOT_LABEL_COLUMNS = new Set(['created_by_id', 'run_id', 'space_id', 'branch_id', 'created_on_id', 'feature_id']);
+
+function modelPart(table: string): string {
+  return table.slice(appOf(table).length + 1);
+}
+
+/**
+ * Label link tables of an owner registry, read from the schema: `<app>_<owner><label>` without a
+ * uid, with a foreign key to the owner and one to a registry (ULabel, Record, Project, bionty's
+ * CellType, …, any module's). Schema slots and feature values have their own handling.
+ */
+export function labelLinks(catalog: Catalog, ownerTable: string): MemberLink[] {
+  const owner = modelPart(ownerTable);
+  const ownerColumn = `${owner}_id`;
+  const out: MemberLink[] = [];
+  for (const [table, info] of catalog.tables) {
+    if (info.columnByName.has('uid')) continue;
+    const model = modelPart(table);
+    if (!model.startsWith(owner) || model === owner) continue;
+    if (!info.foreignKeys.some((f) => f.column === ownerColumn && f.refTable === ownerTable)) continue;
+    const others = info.foreignKeys.filter((f) => f.column !== ownerColumn && !NOT_LABEL_COLUMNS.has(f.column));
+    if (others.length !== 1) continue;
+    const member = others[0]!;
+    if (member.refTable === ownerTable || !registryOf(catalog, member.refTable)) continue;
+    if (['lamindb_schema', 'lamindb_jsonvalue', 'lamindb_block'].includes(member.refTable)) continue;
+    out.push({ table, ownerColumn, memberColumn: member.column, memberTable: member.refTable });
+  }
+  const rank = (t: string) => {
+    const i = LABEL_ORDER.indexOf(t);
+    return i < 0 ? LABEL_ORDER.length : i;
+  };
+  return out.sort((a, b) => rank(a.memberTable) - rank(b.memberTable) || a.table.localeCompare(b.table));
+}
+
+/** `<app>_<owner>schema` (artifact slots) and `<app>_<owner>jsonvalue` (feature values), when the owner has them. */
+function ownerLink(catalog: Catalog, ownerTable: string, memberTable: string): MemberLink | null {
+  const owner = modelPart(ownerTable);
+  const table = `${appOf(ownerTable)}_${owner}${modelPart(memberTable)}`;
+  const info = catalog.tables.get(table);
+  if (!info || info.columnByName.has('uid')) return null;
+  const ownerFk = info.foreignKeys.find((f) => f.column === `${owner}_id` && f.refTable === ownerTable);
+  const memberFk = info.foreignKeys.find((f) => f.refTable === memberTable);
+  if (!ownerFk || !memberFk) return null;
+  return { table, ownerColumn: ownerFk.column, memberColumn: memberFk.column, memberTable };
+}
+
+const BULK_ORDER = ['bionty_organism', 'bionty_source'];
+function bulkRank(key: string): number {
+  const i = BULK_ORDER.indexOf(key.slice(0, key.indexOf('#')));
+  return i < 0 ? BULK_ORDER.length : i;
+}
+
+/** Feature dtypes name Record and ULabel types by uid (`cat[Record[<uid>]]`): those types travel too. */
+const TYPE_IN_DTYPE = /\b(Record|ULabel)\[([0-9A-Za-z]{8,16})\]/g;
+
+function parseJson(v: unknown): string {
+  if (typeof v !== 'string') return JSON.stringify(v);
+  try {
+    return JSON.stringify(JSON.parse(v));
+  } catch {
+    return v;
+  }
+}
+
+export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => {
+  const { source } = planner;
+  const owners = planner.requested.map((k) => planner.rows.get(k)!);
+  // What the objects' own report lists comes first; the annotations follow it.
+  for (const key of planner.requested) planner.listClosure(key, [], planner.listed);
+
+  const byTable = new Map<string, PlannedRow[]>();
+  for (const o of owners) byTable.set(o.table, [...(byTable.get(o.table) ?? []), o]);
+
+  const slotLinks: MemberLink[] = [];
+  const labelLinkTables: MemberLink[] = [];
+  const valueLinks: MemberLink[] = [];
+  for (const [table, rows] of byTable) {
+    const ownerKeys = rows.map((r) => r.key);
+    const slots = ownerLink(source.catalog, table, 'lamindb_schema');
+    if (slots) {
+      slotLinks.push(slots);
+      planner.queueLinks({ link: slots, ownerKeys, reportMembers: false, annotation: true });
+    }
+    const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
+    if (values) {
+      valueLinks.push(values);
+      const links = await selectWhereIn(source, values.table, values.ownerColumn, rows.map((r) => r.sourceId));
+      const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', links.map((l) => l[values.memberColumn]));
+      for (const v of jsonRows) planner.addUnkeyedRow('lamindb_jsonvalue', v, 'feature value');
+      const ownerBySource = new Map(rows.map((r) => [r.sourceId, r.key]));
+      for (const l of links) {
+        planner.addLinkRow(values, l, ownerBySource.get(Number(l[values.ownerColumn]))!, 'feature value link', false);
+      }
+    }
+    for (const link of labelLinks(source.catalog, table)) {
+      labelLinkTables.push(link);
+      planner.queueLinks({ link, ownerKeys, reportMembers: false, annotation: true });
+    }
+  }
+  await planner.complete();
+
+  // Record and ULabel types named in transferred features' dtypes, with their values.
+  const typeUids = new Map<string, Set<string>>();
+  for (const row of planner.rows.values()) {
+    if (row.table !== 'lamindb_feature' || row.action !== 'transfer') continue;
+    for (const m of String(row.values?._dtype_str ?? '').matchAll(TYPE_IN_DTYPE)) {
+      const table = m[1] === 'Record' ? 'lamindb_record' : 'lamindb_ulabel';
+      typeUids.set(table, (typeUids.get(table) ?? new Set()).add(m[2]!));
+    }
+  }
+  for (const [table, uids] of typeUids) {
+    const types = await selectWhereIn(source, table, 'uid', [...uids]);
+    await planner.classify(table, types, 'requested', () => 'type named in a feature dtype');
+    const children = await selectWhereIn(source, table, 'type_id', types.map((t) => t.id));
+    await planner.classify(table, children, 'reference', () => 'value of a type named in a feature dtype');
+  }
+  // `requested` gained the types above only to match them by uid; they are not what the user asked for.
+  const asked = new Set(owners.map((o) => o.key));
+  planner.requested.splice(0, planner.requested.length, ...planner.requested.filter((k) => asked.has(k)));
+  await planner.complete();
+
+  await matchFeatureValues(planner);
+  await skipExistingLinks(planner, [...slotLinks, ...labelLinkTables, ...valueLinks]);
+  planner.annotationReport.push(...annotationReportOrder(planner, slotLinks, labelLinkTables));
 };
+
+/** Feature values have no uid: one is the same value when the target has it for the same feature (hash, else the JSON). */
+async function matchFeatureValues(planner: Planner): Promise<void> {
+  const values = [...planner.rows.values()].filter((r) => r.table === 'lamindb_jsonvalue' && r.action === 'transfer');
+  const byFeature = new Map<number, PlannedRow[]>();
+  for (const v of values) {
+    const ref = v.refs.find((r) => r.column === 'feature_id');
+    const feature = ref ? planner.rows.get(ref.key) : undefined;
+    if (!feature || feature.action !== 'map' || feature.targetId === null) continue;
+    byFeature.set(feature.targetId, [...(byFeature.get(feature.targetId) ?? []), v]);
+  }
+  if (byFeature.size === 0 || !planner.target.catalog.tables.has('lamindb_jsonvalue')) return;
+  const existing = await selectWhereIn(planner.target, 'lamindb_jsonvalue', 'feature_id', [...byFeature.keys()], ['id', 'feature_id', 'hash', 'value']);
+  for (const e of existing) {
+    for (const v of byFeature.get(Number(e.feature_id)) ?? []) {
+      if (v.action === 'map') continue;
+      const same = v.values!.hash !== null && e.hash !== null ? v.values!.hash === e.hash : parseJson(v.values!.value) === parseJson(e.value);
+      if (same) {
+        v.action = 'map';
+        v.targetId = Number(e.id);
+        v.values = null;
+      }
+    }
+  }
+}
+
+/** Link rows whose ends are all mapped may exist in the target already: those are not written again. */
+async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise<void> {
+  for (const link of links) {
+    const candidates = [...planner.rows.values()].filter(
+      (r) => r.table === link.table && r.action === 'transfer' && r.refs.every((ref) => planner.rows.get(ref.key)?.action === 'map'),
+    );
+    if (candidates.length === 0 || !planner.target.catalog.tables.has(link.table)) continue;
+    const signature = (values: Record<string, unknown>) =>
+      candidates[0]!.refs.map((ref) => `${ref.column}=${values[ref.column] ?? ''}`).join('|') +
+      (link.table.endsWith('schema') ? `|slot=${values.slot ?? ''}` : '');
+    const ownerIds = candidates.map((c) => planner.rows.get(c.refs.find((r) => r.column === link.ownerColumn)!.key)!.targetId);
+    const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds);
+    const present = new Map(existing.map((e) => [signature(e), Number(e.id)]));
+    for (const c of candidates) {
+      const asTarget: Record<string, unknown> = { slot: c.values!.slot };
+      for (const ref of c.refs) asTarget[ref.column] = planner.rows.get(ref.key)!.targetId;
+      const id = present.get(signature(asTarget));
+      if (id !== undefined) {
+        c.action = 'map';
+        c.targetId = id;
+        c.values = null;
+      }
+    }
+  }
+}
+
+/**
+ * LaminDB's order: per schema slot the new members (their foreign keys first, as its bulk
+ * transfer does); then per label registry each label as it is linked (a repeat reads as mapped),
+ * its foreign keys, and the link features that arrive with it.
+ */
+function annotationReportOrder(
+  planner: Planner,
+  slotLinks: MemberLink[],
+  labelLinkTables: MemberLink[],
+): Array<{ key: string; as: RowAction }> {
+  const out: Array<{ key: string; as: RowAction }> = [];
+  const seen = planner.listed;
+  const linkRows = (table: string) =>
+    [...planner.rows.values()].filter((r) => r.table === table).sort((a, b) => a.sourceId - b.sourceId);
+  const refOf = (row: PlannedRow, column: string) => row.refs.find((r) => r.column === column)?.key;
+
+  for (const slot of slotLinks) {
+    for (const link of linkRows(slot.table)) {
+      const schemaKey = refOf(link, slot.memberColumn);
+      if (!schemaKey) continue;
+      const members = (planner.linksOf.get(schemaKey) ?? [])
+        .map((k) => planner.rows.get(k)!)
+        .flatMap((m) => m.refs.filter((r) => r.column !== 'schema_id' && r.column !== 'composite_id').map((r) => r.key));
+      const fresh = members.filter((k) => planner.rows.get(k)?.action === 'transfer' && !seen.has(k));
+      // LaminDB resolves the new members' foreign keys in bulk (organism, source) before the members.
+      const bulk = [...new Set(fresh.flatMap((k) => planner.rows.get(k)!.refs.map((r) => r.key)))].filter(
+        (k) => planner.rows.get(k)?.action === 'transfer' && !seen.has(k),
+      );
+      bulk.sort((a, b) => bulkRank(a) - bulkRank(b));
+      for (const k of bulk) {
+        seen.add(k);
+        if (planner.rows.get(k)!.reportable) out.push({ key: k, as: 'transfer' });
+      }
+      for (const k of bulk) for (const ref of planner.rows.get(k)!.refs) planner.listClosure(ref.key, out, seen);
+      for (const k of fresh) planner.listClosure(k, out, seen);
+      // A slot's schema is listed only when it arrives; LaminDB does not list one it matches.
+      if (planner.rows.get(schemaKey)?.action === 'transfer') planner.listClosure(schemaKey, out, seen);
+    }
+  }
+  for (const label of labelLinkTables) {
+    const rows = linkRows(label.table);
+    const features: string[] = [];
+    const once = new Set<string>();
+    for (const link of rows) {
+      const labelKey = refOf(link, label.memberColumn);
+      if (!labelKey) continue;
+      if (once.has(labelKey)) {
+        out.push({ key: labelKey, as: 'map' });
+      } else {
+        once.add(labelKey);
+        // Met before (as another label's type, say): LaminDB finds it in the target now.
+        if (seen.has(labelKey)) out.push({ key: labelKey, as: 'map' });
+        else {
+          planner.reportMapped.add(labelKey);
+          planner.listClosure(labelKey, out, seen);
+        }
+      }
+      const featureKey = refOf(link, 'feature_id');
+      if (featureKey) features.push(featureKey);
+    }
+    for (const f of features) planner.listClosure(f, out, seen);
+  }
+  return out;
+}

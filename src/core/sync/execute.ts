@@ -5,7 +5,8 @@ import type { Instance } from '../instance/types';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
 import { finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
 import { throwIfAborted } from './plan';
-import type { PlannedRow, RegistryUid, SyncPlan, SyncProgress, SyncResult } from './types';
+import { plannedReport } from './report';
+import type { PlannedRow, SyncPlan, SyncProgress, SyncResult } from './types';
 
 export interface ExecuteOptions extends ContextOptions {
   signal?: AbortSignal;
@@ -90,15 +91,6 @@ async function writeBatch(
   }
 }
 
-function listed(plan: SyncPlan, action: 'transfer' | 'map'): RegistryUid[] {
-  const out: RegistryUid[] = [];
-  for (const key of plan.reportOrder) {
-    const row = plan.rows.get(key)!;
-    if (row.action === action) out.push({ registry: row.model, uid: row.uid! });
-  }
-  return out;
-}
-
 /**
  * Writes a plan into the target in one transaction: the transfer transform and run, then every
  * transferred row in dependency order, batched per table. Any error or a cancel rolls it all
@@ -150,9 +142,10 @@ export async function executeSync(
   }
   options.onProgress?.({ stage: 'done', done: total, total, message: 'Done' });
   const c = ctx as WriteContext | null;
+  const report = plannedReport(plan);
   return {
-    transferred: listed(plan, 'transfer'),
-    mapped: listed(plan, 'map'),
+    transferred: report.transferred,
+    mapped: report.mapped,
     transform: c ? { uid: c.transform.uid, key: c.transform.key } : null,
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,

@@ -13,7 +13,7 @@ import {
 } from '../schema/registries';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { resolveSelection, isTrue } from './selection';
-import type { PlannedRow, Selection, SyncPlan, SyncProgress } from './types';
+import type { PlannedRow, RowAction, Selection, SyncPlan, SyncProgress } from './types';
 
 export interface PlanOptions {
   /** Also bring features, schemas, labels and their links (`transfer="annotations"`). */
@@ -39,6 +39,8 @@ export interface LinkTraversal {
   ownerKeys: string[];
   /** Report the members (annotations report mapped labels too). */
   reportMembers: boolean;
+  /** Annotation links: reported by the annotation planner, not under their owner. */
+  annotation?: boolean;
 }
 
 /**
@@ -127,14 +129,26 @@ export class Planner {
     }
   }
 
-  /** Adds a link row (no uid): always transferred, its foreign keys followed. */
-  addLinkRow(link: MemberLink, row: Record<string, unknown>, ownerKey: string, reason: string): void {
+  /** Adds a link row (no uid): transferred unless the target has it already, its foreign keys followed. */
+  addLinkRow(link: MemberLink, row: Record<string, unknown>, ownerKey: string, reason: string, attach = true): void {
     const key = rowKey(link.table, row.id);
     if (this.rows.has(key)) return;
+    this.addUnkeyedRow(link.table, row, reason);
+    if (!attach) return;
+    const list = this.linksOf.get(ownerKey);
+    if (list) list.push(key);
+    else this.linksOf.set(ownerKey, [key]);
+  }
+
+  /** Adds a row without a uid (a link row, a feature value): transferred, its foreign keys followed. */
+  addUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
+    const key = rowKey(table, row.id);
+    const existing = this.rows.get(key);
+    if (existing) return existing;
     const planned: PlannedRow = {
       key,
-      table: link.table,
-      model: modelName(link.table),
+      table,
+      model: modelName(table),
       sourceId: Number(row.id),
       uid: null,
       action: 'transfer',
@@ -145,10 +159,8 @@ export class Planner {
       reason,
     };
     this.rows.set(key, planned);
-    const list = this.linksOf.get(ownerKey);
-    if (list) list.push(key);
-    else this.linksOf.set(ownerKey, [key]);
     this.followForeignKeys(planned);
+    return planned;
   }
 
   private afterTransfer(planned: PlannedRow, registry: Registry): void {
@@ -168,7 +180,11 @@ export class Planner {
 
   queueLinks(t: LinkTraversal): void {
     const same = this.pendingLinks.find(
-      (p) => p.link.table === t.link.table && p.link.ownerColumn === t.link.ownerColumn && p.reportMembers === t.reportMembers,
+      (p) =>
+        p.link.table === t.link.table &&
+        p.link.ownerColumn === t.link.ownerColumn &&
+        p.reportMembers === t.reportMembers &&
+        p.annotation === t.annotation,
     );
     if (same) same.ownerKeys.push(...t.ownerKeys);
     else this.pendingLinks.push({ ...t, ownerKeys: [...t.ownerKeys] });
@@ -239,7 +255,13 @@ export class Planner {
     for (const row of linkRows) {
       const ownerKey = byId.get(Number(row[link.ownerColumn]))!;
       const owner = this.rows.get(ownerKey)!;
-      this.addLinkRow(link, row, ownerKey, `${link.memberColumn.replace(/_id$/, '')} of ${owner.model}(uid='${owner.uid}')`);
+      this.addLinkRow(
+        link,
+        row,
+        ownerKey,
+        `${link.memberColumn.replace(/_id$/, '')} of ${owner.model}(uid='${owner.uid}')`,
+        !t.annotation,
+      );
       if (t.reportMembers) reportMembers.push(row);
     }
     if (t.reportMembers) {
@@ -339,24 +361,38 @@ export class Planner {
     return [...batches.keys()].sort().map((k) => batches.get(k)!);
   }
 
-  /** The order LaminDB reports in: each requested object, its foreign keys depth-first, its links. */
-  reportOrder(): string[] {
-    const out: string[] = [];
+  /**
+   * Entries the annotation planner reports after the objects (features, labels), in LaminDB's
+   * order; a key may repeat (a label linked twice is listed twice).
+   */
+  readonly annotationReport: Array<{ key: string; as: RowAction }> = [];
+  /** Keys listed so far by `listClosure`. */
+  readonly listed = new Set<string>();
+
+  /** Lists a row and, if it is transferred, its foreign keys depth-first (each once). */
+  listClosure(key: string, out: Array<{ key: string; as: RowAction }>, seen = this.listed): void {
+    if (seen.has(key)) return;
+    seen.add(key);
+    const row = this.rows.get(key);
+    if (!row) return;
+    if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(key))) out.push({ key, as: row.action });
+    if (row.action !== 'transfer') return;
+    for (const ref of row.refs) this.listClosure(ref.key, out, seen);
+    for (const link of this.linksOf.get(key) ?? []) this.listClosure(link, out, seen);
+    const latest = this.familyLatest.get(key);
+    if (latest) this.listClosure(latest, out, seen);
+  }
+
+  /** The order LaminDB reports in: each requested object, its foreign keys depth-first, its links, then annotations. */
+  reportOrder(): { keys: string[]; actions: RowAction[] } {
+    const out: Array<{ key: string; as: RowAction }> = [];
     const seen = new Set<string>();
-    const visit = (key: string): void => {
-      if (seen.has(key)) return;
-      seen.add(key);
-      const row = this.rows.get(key);
-      if (!row) return;
-      if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(key))) out.push(key);
-      for (const ref of row.refs) visit(ref.key);
-      for (const link of this.linksOf.get(key) ?? []) visit(link);
-      const latest = this.familyLatest.get(key);
-      if (latest) visit(latest);
-    };
-    for (const key of this.requested) visit(key);
-    for (const key of this.rows.keys()) visit(key);
-    return out;
+    for (const key of this.requested) this.listClosure(key, out, seen);
+    out.push(...this.annotationReport);
+    for (const e of this.annotationReport) seen.add(e.key);
+    // Anything transferred that no path above listed (kept so the report never hides a write).
+    for (const [key, row] of this.rows) if (row.action === 'transfer') this.listClosure(key, out, seen);
+    return { keys: out.map((e) => e.key), actions: out.map((e) => e.as) };
   }
 }
 
@@ -412,6 +448,7 @@ export async function planSync(
   checkTargetCanHold(target.catalog, source.catalog, planner.rows.values(), target.identity.slug);
   const demote = await planner.findDemotions();
   const insertOrder = planner.insertOrder();
+  const report = planner.reportOrder();
   return {
     source: source.identity,
     target: target.identity,
@@ -421,7 +458,8 @@ export async function planSync(
     rows: planner.rows,
     requested: planner.requested,
     insertOrder,
-    reportOrder: planner.reportOrder(),
+    reportOrder: report.keys,
+    reportActions: report.actions,
     demote,
     transfer: transferTransformSpec(source),
     warnings,

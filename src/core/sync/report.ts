@@ -26,18 +26,24 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
   };
 }
 
+/** The report a plan will give: use this rather than reading `reportOrder` directly. */
+export function plannedReport(plan: SyncPlan): { transferred: RegistryUid[]; mapped: RegistryUid[] } {
+  const mapped: RegistryUid[] = [];
+  const transferred: RegistryUid[] = [];
+  plan.reportOrder.forEach((key, i) => {
+    const row = plan.rows.get(key)!;
+    (plan.reportActions[i] === 'map' ? mapped : transferred).push({ registry: row.model, uid: row.uid! });
+  });
+  return { transferred, mapped };
+}
+
 function describeRow(row: PlannedRow): string {
   return row.uid ? `${row.model}(uid='${row.uid}')` : `${row.model} link`;
 }
 
 /** What a dry run prints: the report lines as they would be, then every row with its reason. */
 export function formatPlan(plan: SyncPlan): string[] {
-  const mapped: RegistryUid[] = [];
-  const transferred: RegistryUid[] = [];
-  for (const key of plan.reportOrder) {
-    const row = plan.rows.get(key)!;
-    (row.action === 'map' ? mapped : transferred).push({ registry: row.model, uid: row.uid! });
-  }
+  const { mapped, transferred } = plannedReport(plan);
   const lines = [
     `Plan: ${plan.source.slug} → ${plan.target.slug}${plan.annotations ? ' (with annotations)' : ''} — nothing written (dry run)`,
     ...formatReport({ mapped, transferred }),
@@ -56,7 +62,7 @@ export function formatPlan(plan: SyncPlan): string[] {
     lines.push(`→ run: ${plan.transfer.key} (transform uid '${plan.transfer.uid}')`);
   }
   lines.push('', 'Rows:');
-  for (const key of plan.reportOrder) {
+  for (const key of new Set(plan.reportOrder)) {
     const row = plan.rows.get(key)!;
     lines.push(`  ${row.action === 'map' ? 'map     ' : 'transfer'} ${describeRow(row)}  — ${row.reason}`);
   }

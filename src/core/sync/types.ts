@@ -53,8 +53,13 @@ export interface SyncPlan {
   requested: string[];
   /** Keys of transferred rows, dependencies first: the insertion order. */
   insertOrder: string[][];
-  /** Keys in the order LaminDB reports them: each object, then its foreign keys depth-first. */
+  /**
+   * Keys in the order LaminDB reports them: each object, then its foreign keys depth-first, then
+   * features and labels. A label linked twice appears twice, as in LaminDB's report.
+   */
   reportOrder: string[];
+  /** How each entry of `reportOrder` is reported (a repeat of a transferred label reads as mapped). */
+  reportActions: RowAction[];
   /** Target rows whose `is_latest` becomes false because a newer version of their family arrives. */
   demote: Array<{ table: string; targetIds: number[] }>;
   transfer: TransferTransformSpec;
