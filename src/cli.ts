@@ -12,6 +12,8 @@ import {
   type Out,
 } from './cli/commands';
 import { demoCommand } from './cli/demo';
+import { DESCRIBE_USAGE, describeCommand } from './cli/describe';
+import { LINEAGE_USAGE, lineageCommand } from './cli/lineage';
 
 const HELP = `lamin-sync — sync objects between LaminDB instances (zero-copy, idempotent, with lineage)
 
@@ -21,6 +23,8 @@ or an owner/name slug from LaminDB's settings (~/.lamin, or $LAMIN_SETTINGS_DIR/
   ${SYNC_USAGE}
   ${LS_USAGE}
   ${SHOW_USAGE}
+  ${DESCRIBE_USAGE}
+  ${LINEAGE_USAGE}
   lamin-sync instances [--json]
   ${INIT_USAGE}
   lamin-sync demo [--dir DIR]
@@ -30,6 +34,8 @@ const COMMANDS: Record<string, (args: string[], out: Out) => Promise<void>> = {
   sync: syncCommand,
   ls: lsCommand,
   show: showCommand,
+  describe: describeCommand,
+  lineage: lineageCommand,
   instances: instancesCommand,
   init: initCommand,
   demo: demoCommand,

@@ -63,6 +63,8 @@ export async function seedGuideExample(db: Instance): Promise<number> {
     ['Q8edF7CSgjG2', 'donor', 'str'],
     ['4ycwa8er0EB2', 'experiment', 'cat[Record[scRNA-seq]]'],
     ['pNaJLQh8fRA6', 'experiment_ulabel', 'cat[ULabel]'],
+    ['Tk3NoteFeat0', 'study_note', 'str'],
+    ['TempFeature1', 'temperature', 'float'],
   ];
   const features = await ins(
     'lamindb_feature',
@@ -124,6 +126,12 @@ export async function seedGuideExample(db: Instance): Promise<number> {
   ]);
   await ins('lamindb_artifactrecord', [{ artifact_id: artifactId, record_id: record, feature_id: f('experiment') }]);
   await ins('lamindb_artifactproject', [{ artifact_id: artifactId, project_id: project }]);
+  // Feature values (external features without a registry).
+  const values = await ins('lamindb_jsonvalue', [
+    { feature_id: f('study_note'), value: '"pilot study"', hash: 'cGlsb3Qgc3R1ZHkAAAAAAA', run_id: runId },
+    { feature_id: f('temperature'), value: '21.5', hash: 'MjEuNQAAAAAAAAAAAAAAAA', run_id: runId },
+  ]);
+  await ins('lamindb_artifactjsonvalue', values.map((v) => ({ artifact_id: artifactId, jsonvalue_id: v })));
   await ins('bionty_artifactcelltype', [
     { artifact_id: artifactId, celltype_id: cellTypes[0], feature_id: f('cell_type_by_model') },
     { artifact_id: artifactId, celltype_id: cellTypes[1], feature_id: f('cell_type_by_model') },

@@ -24,11 +24,24 @@ export async function artifactStoragePath(instance: Instance, artifact: Record<s
     .executeTakeFirst();
   if (!storage) return null;
   const root = String(storage.root).replace(/\/+$/, '');
+  const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(root);
+  return { root, path: `${root}/${artifactStorageKey(artifact)}`, local };
+}
+
+/**
+ * The artifact's path under its storage root, by LaminDB's rule: the key when it is real, else
+ * `_real_key`, else `.lamindb/<uid>`; a uid-named path gets the suffix (and loses the version
+ * part when the artifact overwrites its versions).
+ */
+export function artifactStorageKey(artifact: Record<string, unknown>): string {
   const key = artifact.key === null || artifact.key === undefined ? null : String(artifact.key);
   const virtual = artifact._key_is_virtual === undefined ? key === null : isTrue(artifact._key_is_virtual) || key === null;
   const uid = String(artifact.uid ?? '');
-  const suffix = String(artifact.suffix ?? '');
-  const rel = virtual ? `.lamindb/${isTrue(artifact._overwrite_versions) ? uid.slice(0, 16) : uid}${suffix}` : key!;
-  const local = !/^[a-z][a-z0-9+.-]*:\/\//i.test(root);
-  return { root, path: `${root}/${rel}`, local };
+  const realKey = artifact._real_key ? String(artifact._real_key) : null;
+  let rel = !virtual && key !== null ? key : (realKey ?? `.lamindb/${uid}`);
+  if (uid && rel.includes(uid)) {
+    if (isTrue(artifact._overwrite_versions)) rel = rel.replace(uid, uid.slice(0, 16));
+    rel += String(artifact.suffix ?? '');
+  }
+  return rel;
 }

@@ -86,7 +86,11 @@ async function writeBatch(
       const byUid = new Map(inserted.map((r) => [String(r.uid), Number(r.id)]));
       for (const r of part) r.targetId = byUid.get(r.uid!) ?? null;
     } else {
-      await trx.insertInto(table).values(values).execute();
+      // Rows without a uid (feature values, links) come back in insert order, as Django's bulk_create relies on.
+      const inserted = await trx.insertInto(table).values(values).returning('id').execute();
+      part.forEach((r, i) => {
+        r.targetId = inserted[i] ? Number(inserted[i]!.id) : null;
+      });
     }
   }
 }
