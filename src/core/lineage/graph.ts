@@ -1,4 +1,5 @@
 import { LaminSyncError } from '../errors';
+export { mergeGraphs } from './merge';
 import { IN_LIST_CHUNK } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import {
@@ -372,23 +373,4 @@ function markBoundary(b: GraphBuilder, id: string): void {
 /** The neighbours of one node (one hop each way), for the panel's click-to-expand. */
 export function expandLineage(instance: Instance, id: string, options: LineageOptions = {}): Promise<LineageGraph> {
   return lineageGraph(instance, { nodeId: id }, { upstream: 1, downstream: 1, ...options });
-}
-
-/** Merges graphs (an expansion into the graph on screen): nodes by id, the smaller distances win. */
-export function mergeGraphs(base: LineageGraph, extra: LineageGraph): LineageGraph {
-  const nodes = new Map(base.nodes.map((n) => [n.id, { ...n }]));
-  for (const n of extra.nodes) {
-    const have = nodes.get(n.id);
-    if (!have) {
-      const { up: _up, down: _down, ...rest } = n;
-      nodes.set(n.id, rest);
-    } else if (have.boundary && !n.boundary && n.id === extra.root) {
-      delete have.boundary;
-    }
-  }
-  const rootOfExtra = nodes.get(extra.root);
-  if (rootOfExtra) delete rootOfExtra.boundary;
-  const edges = new Map(base.edges.map((e) => [e.id, e]));
-  for (const e of extra.edges) edges.set(e.id, e);
-  return { ...base, nodes: [...nodes.values()], edges: [...edges.values()], truncated: base.truncated || extra.truncated };
 }

@@ -1,0 +1,257 @@
+// The lineage webview bundle in a real headless browser (Debian's chromium via playwright-core):
+// the CLI's standalone page, and the panel page driven through the host protocol.
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { GUIDE_ARTIFACT } from '../../src/core/example/guide';
+import { lineageGraph } from '../../src/core/lineage';
+import { lineagePage, newNonce, standaloneLineageHtml } from '../../src/core/lineage/page';
+import type { LineageGraph } from '../../src/core/lineage/types';
+import { LineageController } from '../../src/extension/lineage/controller';
+import type { BootData, RequestMessage } from '../../src/shared/protocol';
+import { matches, visibleGraph } from '../../webview/lineage/model';
+import { makeFixture, type Fixture } from '../lineage/fixtures';
+import { browserSkipReason, buildLineageBundle, CSP_LISTENER, launchChromium, watchProblems } from './browser';
+
+/** What VS Code gives a webview: postMessage to the host (here: the test), getState/setState. */
+const FAKE_VSCODE_API = `
+  window.acquireVsCodeApi = () => {
+    let current = window.__restoredState;
+    return {
+      postMessage: (m) => window.__hostReceive(m),
+      getState: () => current,
+      setState: (s) => { current = s; window.__hostSetState(s); },
+    };
+  };
+`;
+
+const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+async function domNodes(page: Page): Promise<string[]> {
+  return (await page.$$eval('svg.graph g.node', (els) => els.map((e) => e.getAttribute('data-id') ?? ''))).sort();
+}
+async function domEdges(page: Page): Promise<string[]> {
+  return (await page.$$eval('svg.graph path.edge', (els) => els.map((e) => e.getAttribute('data-id') ?? ''))).sort();
+}
+function expected(graph: LineageGraph, upstream: number, downstream: number, expanded: string[] = []) {
+  const v = visibleGraph(graph, { upstream, downstream, expanded });
+  return { nodes: v.nodes.map((n) => n.id).sort(), edges: v.edges.map((e) => e.id).sort() };
+}
+async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+}
+
+describe('lineage webview in headless Chromium', { skip: browserSkipReason() }, () => {
+  let browser: Browser;
+  let f: Fixture;
+  let bundle: string;
+  let dir: string;
+  before(async () => {
+    [browser, f, bundle] = await Promise.all([launchChromium(), makeFixture('sqlite'), buildLineageBundle()]);
+    dir = mkdtempSync(join(tmpdir(), 'lamin-lineage-web-'));
+  });
+  after(async () => {
+    await browser?.close();
+    await f?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  async function openStandalone(graph: LineageGraph, name: string, colorScheme: 'light' | 'dark' = 'light') {
+    const file = join(dir, `${name}.html`);
+    writeFileSync(file, standaloneLineageHtml(graph, bundle));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme, acceptDownloads: true });
+    const page = await context.newPage();
+    await page.addInitScript(CSP_LISTENER);
+    const problems = watchProblems(page);
+    await page.goto(pathToFileURL(file).href);
+    await page.waitForSelector('svg.graph g.node');
+    return { page, problems, context };
+  }
+
+  test('standalone page: nodes and edges match the graph; depth, search, expand, keys, export', async () => {
+    const graph = await lineageGraph(f.source, { uid: f.chain.model }, { upstream: 5, downstream: 2 });
+    const { page, problems, context } = await openStandalone(graph, 'chain');
+    try {
+      // Initially everything the page holds (its own depths).
+      let want = expected(graph, 5, 2);
+      assert.deepEqual(await domNodes(page), want.nodes);
+      assert.deepEqual(await domEdges(page), want.edges);
+      assert.equal(await page.textContent('#upstream-value'), '5');
+      assert.equal(await page.getAttribute(`g.node[data-id="${graph.root}"]`, 'class').then((c) => c?.includes('root')), true);
+
+      // Depth control: fewer hops upstream, then downstream.
+      await page.click('#upstream-minus');
+      await page.click('#upstream-minus');
+      await page.click('#upstream-minus');
+      want = expected(graph, 2, 2);
+      assert.equal(await page.textContent('#upstream-value'), '2');
+      assert.deepEqual(await domNodes(page), want.nodes);
+      assert.deepEqual(await domEdges(page), want.edges);
+      await page.click('#downstream-minus');
+      want = expected(graph, 2, 1);
+      assert.deepEqual(await domNodes(page), want.nodes);
+      assert.ok(!(await domNodes(page)).includes(`artifact:${f.chain.predictions}`));
+      // Beyond what the page holds: a message, the same nodes.
+      await page.click('#upstream-plus');
+      await page.click('#upstream-plus');
+      await page.click('#upstream-plus');
+      await page.click('#upstream-plus');
+      assert.match((await page.textContent('#status')) ?? '', /holds 5 hop/);
+      assert.equal(await page.textContent('#upstream-value'), '5');
+      await page.click('#upstream-minus');
+      await page.click('#upstream-minus');
+      await page.click('#upstream-minus');
+
+      // Search highlights matches (and only them).
+      await page.locator('#search input').fill('TRAIN');
+      const matched = (await page.$$eval('svg.graph g.node.match', (els) => els.map((e) => e.getAttribute('data-id') ?? ''))).sort();
+      const shown = new Set(await domNodes(page));
+      const wantMatches = graph.nodes.filter((n) => shown.has(n.id) && matches(n, 'train')).map((n) => n.id).sort();
+      assert.ok(wantMatches.length >= 3, 'train.py, its two runs');
+      assert.deepEqual(matched, wantMatches);
+      assert.match((await page.textContent('#status')) ?? '', new RegExp(`${wantMatches.length} matches`));
+      await page.locator('#search input').fill('');
+      assert.equal(await page.$$eval('svg.graph g.node.match', (els) => els.length), 0);
+
+      // Click a boundary node: its neighbours appear.
+      const qc = `artifact:${f.chain.qc}`;
+      const before2 = await domNodes(page);
+      await page.click(`g.node[data-id="${qc}"]`);
+      const afterExpand = await domNodes(page);
+      assert.ok(afterExpand.includes(`run:${f.chain.runs.r2}`), 'r2 shown after expanding qc.parquet');
+      assert.ok(afterExpand.length > before2.length);
+      assert.deepEqual(afterExpand, expected(graph, 2, 1, [qc]).nodes);
+      assert.match((await page.textContent('#details')) ?? '', new RegExp(f.chain.qc));
+
+      // Keyboard: arrows move focus between nodes, Enter expands.
+      await page.focus(`g.node[data-id="${graph.root}"]`);
+      await page.keyboard.press('ArrowLeft');
+      const focused = await page.evaluate(() => document.activeElement?.getAttribute('data-id'));
+      assert.ok(focused && focused !== graph.root, `focus moved (${focused})`);
+      assert.equal(await page.isVisible('#tooltip'), true);
+      assert.match((await page.textContent('#tooltip')) ?? '', /uid/);
+
+      // Export SVG downloads a self-contained SVG.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-svg')]);
+      assert.equal(download.suggestedFilename(), `lineage-${f.chain.model}.svg`);
+      const saved = join(dir, 'export.svg');
+      await download.saveAs(saved);
+      const { readFileSync } = await import('node:fs');
+      const svg = readFileSync(saved, 'utf8');
+      assert.match(svg, /^<\?xml/);
+      assert.match(svg, /<style>/);
+      assert.ok(!svg.includes('var(--'), 'colours resolved');
+
+      assert.deepEqual(await cspViolations(page), []);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('a synced artifact (screenshot for the README), light and dark', async () => {
+    const graph = await lineageGraph(f.target, { key: GUIDE_ARTIFACT.key });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    for (const scheme of ['light', 'dark'] as const) {
+      const { page, problems, context } = await openStandalone(graph, `synced-${scheme}`, scheme);
+      try {
+        const want = expected(graph, 2, 1);
+        assert.deepEqual(await domNodes(page), want.nodes);
+        assert.deepEqual(await domEdges(page), want.edges);
+        assert.ok((await domNodes(page)).includes(`instance:${f.source.identity.uid}`));
+        await page.click(`g.node[data-id="${graph.root}"]`);
+        await page.mouse.move(5, 700);
+        await page.screenshot({ path: join(SCREENSHOTS, scheme === 'light' ? 'lineage.png' : 'lineage-dark.png') });
+        assert.deepEqual(await cspViolations(page), []);
+        assert.deepEqual(problems, []);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+
+  test('panel page: typed requests with ids answered by the host; state survives a reload', async () => {
+    const requests: RequestMessage[] = [];
+    const controller = new LineageController({
+      instanceId: 'test-instance',
+      ref: { uid: f.chain.model },
+      getInstance: async () => f.source,
+      reveal: async (t) => ({ revealed: true, message: `${t.registry} ${t.uid}` }),
+      saveSvg: async (_svg, name) => name,
+    });
+    const boot: BootData = {
+      mode: 'vscode',
+      title: 'Lineage: test',
+      instanceId: 'test-instance',
+      ref: { uid: f.chain.model },
+      upstream: 2,
+      downstream: 1,
+      graph: null,
+    };
+    const file = join(dir, 'panel.html');
+    // The panel's page as the host writes it, with the bundle inlined instead of a webview URI.
+    writeFileSync(file, lineagePage({ nonce: newNonce(), boot, inlineScript: bundle }));
+    const context = await browser.newContext({ viewport: { width: 1100, height: 650 } });
+    const page = await context.newPage();
+    let savedState: unknown = null;
+    await page.exposeFunction('__hostReceive', async (m: RequestMessage) => {
+      requests.push(m);
+      const response = await controller.handle(m);
+      await page.evaluate((r) => window.postMessage(r, '*'), response);
+    });
+    await page.exposeFunction('__hostSetState', (s: unknown) => {
+      savedState = s;
+    });
+    await page.addInitScript(CSP_LISTENER);
+    // As a string: tsx would wrap a function in helpers the page does not have.
+    await page.addInitScript(FAKE_VSCODE_API);
+    const problems = watchProblems(page);
+    try {
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('svg.graph g.node');
+      assert.equal(requests[0]?.method, 'load');
+      assert.deepEqual(requests[0]?.params, { upstream: 2, downstream: 1 });
+      const graph = await lineageGraph(f.source, { uid: f.chain.model });
+      assert.deepEqual(await domNodes(page), expected(graph, 2, 1).nodes);
+
+      // More depth than loaded: a new load request.
+      await page.click('#upstream-plus');
+      await page.waitForFunction(() => document.querySelector('#upstream-value')?.textContent === '3');
+      const loads = requests.filter((r) => r.method === 'load');
+      assert.deepEqual(loads.at(-1)?.params, { upstream: 3, downstream: 1 });
+      assert.ok((await domNodes(page)).includes(`run:${f.chain.runs.r2}`));
+
+      // Click to expand asks the host; double-click reveals; errors come back as messages.
+      await page.click(`g.node[data-id="run:${f.chain.runs.r2}"]`);
+      await page.waitForFunction((id) => Boolean(document.querySelector(`g.node[data-id="${id}"]`)), `artifact:${f.chain.raw[0]}`);
+      assert.ok(requests.some((r) => r.method === 'expand' && (r.params as { nodeId: string }).nodeId === `run:${f.chain.runs.r2}`));
+      await page.dblclick(`g.node[data-id="artifact:${f.chain.qc}"]`);
+      for (let i = 0; i < 50 && !requests.some((r) => r.method === 'reveal'); i++) await new Promise((r) => setTimeout(r, 20));
+      const reveal = requests.find((r) => r.method === 'reveal');
+      assert.deepEqual(reveal?.params, { nodeId: `artifact:${f.chain.qc}` });
+      const ids = requests.map((r) => r.id);
+      assert.equal(new Set(ids).size, ids.length, 'request ids are unique');
+      const bad = await controller.handle({ type: 'request', id: 99, method: 'expand', params: { nodeId: 'artifact:nope' } });
+      assert.equal(bad?.ok, false);
+      assert.equal(bad && !bad.ok ? bad.error.code : '', 'NOT_FOUND');
+
+      // Hide/show: the page reloads with the saved state and draws without asking again.
+      const shown = await domNodes(page);
+      assert.ok(savedState, 'setState was called');
+      await page.addInitScript(`window.__restoredState = ${JSON.stringify(savedState)};`);
+      const before = requests.length;
+      await page.reload();
+      await page.waitForSelector('svg.graph g.node');
+      assert.deepEqual(await domNodes(page), shown);
+      assert.equal(requests.length, before, 'no request after restoring state');
+      assert.deepEqual(await cspViolations(page), []);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+});
