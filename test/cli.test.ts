@@ -2,17 +2,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { main } from '../src/cli';
+import { runCli as run } from './support/cli';
 import { GUIDE_ARTIFACT } from '../src/core/example/guide';
 import { openInstance } from '../src/core/instance/open';
 import { tableCounts, tempDir } from './support/instances';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, (l) => out.push(l), (l) => err.push(l));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('lamin-sync CLI', () => {
   const dir = tempDir();

@@ -1,9 +1,8 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { GUIDE_ARTIFACT, GUIDE_SOURCE, seedGuideExample } from '../core/example/guide';
+import { resolve } from 'node:path';
+import { GUIDE_ARTIFACT } from '../core/example/guide';
+import { createGuideInstances } from '../core/example/guide-instances';
 import { openInstance } from '../core/instance/open';
 import { getRecord } from '../core/query/records';
-import { initInstance } from '../core/schema/init';
 import { CLI_TRACKING } from '../core/sync/context';
 import { sync } from '../core/sync/index';
 import { formatReport } from '../core/sync/report';
@@ -22,33 +21,9 @@ import type { Out } from './commands';
 export async function demoCommand(args: string[], out: Out): Promise<void> {
   const { values } = parse(args, { dir: { type: 'string' } }, 'lamin-sync demo [--dir DIR]');
   const dir = resolve(values.dir ?? 'demo-instances');
-  const sourceRoot = join(dir, GUIDE_SOURCE.name);
-  const targetRoot = join(dir, 'test-sync');
-  for (const root of [sourceRoot, targetRoot]) {
-    const marker = join(root, '.lamindb', 'storage_uid.txt');
-    if (existsSync(root)) {
-      if (!existsSync(marker) || !readFileSync(marker, 'utf8').includes('instance_slug=')) {
-        throw new Error(`${root} exists and is not a demo instance; pass --dir to use another folder.`);
-      }
-      rmSync(root, { recursive: true, force: true });
-    }
-  }
   out(`Demo instances in ${dir}`);
-  const src = await initInstance({
-    storage: sourceRoot,
-    modules: ['bionty'],
-    owner: GUIDE_SOURCE.owner,
-    name: GUIDE_SOURCE.name,
-    instanceUid: GUIDE_SOURCE.instanceUid,
-  });
-  const writer = await openInstance(src.locator, { readOnly: false });
-  try {
-    await seedGuideExample(writer);
-  } finally {
-    await writer.close();
-  }
+  const { source: src, target: tgt } = await createGuideInstances(dir);
   out(`→ source ${src.slug} (uid ${src.instanceUid}): ${src.location}`);
-  const tgt = await initInstance({ storage: targetRoot, modules: ['bionty'] });
   out(`→ target ${tgt.slug} (uid ${tgt.instanceUid}): ${tgt.location}`);
 
   const source = await openInstance(src.locator, { readOnly: true });

@@ -3,18 +3,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { main } from '../../src/cli';
+import { runCli as run } from '../support/cli';
 import { GUIDE_ARTIFACT } from '../../src/core/example/guide';
 import { BOOT_ELEMENT_ID, type BootData } from '../../src/shared/protocol';
 import { buildLineageBundle } from '../webview/browser';
 import { makeFixture, type Fixture } from './fixtures';
-
-async function run(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(args, (l) => out.push(l), (l) => err.push(l));
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 describe('lamin-sync lineage', () => {
   let f: Fixture;
