@@ -61,4 +61,21 @@ describe('modules beyond bionty', () => {
       assert.deepEqual(await tableCounts(bareTarget), counts);
     });
   });
+
+  it('tolerates tables and columns it does not know, in the source and in the target', async () => {
+    const src = await makeInstance('sqlite', { name: 'source' });
+    const tgt = await makeInstance('postgres', { name: 'target', via: 'init' });
+    await withInstances([[src, false], [tgt, false]], async (source, target) => {
+      await seedGuideExample(source);
+      await sql`ALTER TABLE lamindb_artifact ADD COLUMN future_note text NULL`.execute(source.db);
+      await sql`CREATE TABLE lamindb_futurething (id integer PRIMARY KEY, note text)`.execute(source.db);
+      await sql`ALTER TABLE lamindb_artifact ADD COLUMN local_flag boolean NOT NULL DEFAULT true`.execute(target.db);
+    });
+    await withInstances([[src, true], [tgt, false]], async (source, target) => {
+      const { result } = await sync(source, target, { keys: [GUIDE_ARTIFACT.key] }, { tracking: CLI_TRACKING });
+      assert.equal(result.transferred[0]!.uid, GUIDE_ARTIFACT.uid);
+      const row = await target.db.selectFrom('lamindb_artifact').selectAll().where('uid', '=', GUIDE_ARTIFACT.uid).executeTakeFirstOrThrow();
+      assert.equal(row.local_flag, true);
+    });
+  });
 });

@@ -247,13 +247,21 @@ describe('many objects', () => {
 });
 
 describe('opening', () => {
-  it('opens a source read-only: a write through it fails', async () => {
-    const src = await guideSource('sqlite');
-    const source = await openInstance(src, { readOnly: true });
-    try {
-      await assert.rejects(source.db.deleteFrom('lamindb_artifact').execute(), /readonly/i);
-    } finally {
-      await source.close();
-    }
-  });
+  for (const dialect of ['sqlite', 'postgres'] as const) {
+    it(`opens a ${dialect} source read-only: a write through it fails`, async () => {
+      const src = await guideSource(dialect);
+      const source = await openInstance(src, { readOnly: true });
+      try {
+        await assert.rejects(source.db.deleteFrom('lamindb_artifact').execute(), /readonly|read-only/i);
+      } finally {
+        await source.close();
+      }
+      const check = await openInstance(src, { readOnly: true });
+      try {
+        assert.equal(await check.db.selectFrom('lamindb_artifact').select('id').execute().then((r) => r.length), 1);
+      } finally {
+        await check.close();
+      }
+    });
+  }
 });
