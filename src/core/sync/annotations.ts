@@ -86,7 +86,11 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   for (const key of planner.requested) planner.listClosure(key, [], planner.listed);
 
   const byTable = new Map<string, PlannedRow[]>();
-  for (const o of owners) byTable.set(o.table, [...(byTable.get(o.table) ?? []), o]);
+  for (const o of owners) {
+    const list = byTable.get(o.table);
+    if (list) list.push(o);
+    else byTable.set(o.table, [o]);
+  }
 
   const slotLinks: MemberLink[] = [];
   const labelLinkTables: MemberLink[] = [];
@@ -118,8 +122,8 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
 
   // Record and ULabel types named in transferred features' dtypes, with their values.
   const typeUids = new Map<string, Set<string>>();
-  for (const row of planner.rows.values()) {
-    if (row.table !== 'lamindb_feature' || row.action !== 'transfer') continue;
+  for (const row of planner.rowsOf('lamindb_feature')) {
+    if (row.action !== 'transfer') continue;
     for (const m of String(row.values?._dtype_str ?? '').matchAll(TYPE_IN_DTYPE)) {
       const table = m[1] === 'Record' ? 'lamindb_record' : 'lamindb_ulabel';
       typeUids.set(table, (typeUids.get(table) ?? new Set()).add(m[2]!));
@@ -143,21 +147,52 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
 
 /** Feature values have no uid: one is the same value when the target has it for the same feature (hash, else the JSON). */
 async function matchFeatureValues(planner: Planner): Promise<void> {
-  const values = [...planner.rows.values()].filter((r) => r.table === 'lamindb_jsonvalue' && r.action === 'transfer');
-  const byFeature = new Map<number, PlannedRow[]>();
-  for (const v of values) {
+  // Per target feature: the values to transfer, indexed by hash and by their JSON text.
+  interface Candidates {
+    byHash: Map<unknown, PlannedRow[]>;
+    /** Values without a hash, by JSON. */
+    byJsonNoHash: Map<string, PlannedRow[]>;
+    /** Every value, by JSON (lazily built: only an existing value without a hash needs it). */
+    all: PlannedRow[];
+    byJsonAll: Map<string, PlannedRow[]> | null;
+  }
+  const push = <K>(m: Map<K, PlannedRow[]>, k: K, v: PlannedRow) => {
+    const list = m.get(k);
+    if (list) list.push(v);
+    else m.set(k, [v]);
+  };
+  const byFeature = new Map<number, Candidates>();
+  for (const v of planner.rowsOf('lamindb_jsonvalue')) {
+    if (v.action !== 'transfer') continue;
     const ref = v.refs.find((r) => r.column === 'feature_id');
     const feature = ref ? planner.rows.get(ref.key) : undefined;
     if (!feature || feature.action !== 'map' || feature.targetId === null) continue;
-    byFeature.set(feature.targetId, [...(byFeature.get(feature.targetId) ?? []), v]);
+    let c = byFeature.get(feature.targetId);
+    if (!c) byFeature.set(feature.targetId, (c = { byHash: new Map(), byJsonNoHash: new Map(), all: [], byJsonAll: null }));
+    c.all.push(v);
+    if (v.values!.hash !== null && v.values!.hash !== undefined) push(c.byHash, v.values!.hash, v);
+    else push(c.byJsonNoHash, parseJson(v.values!.value), v);
   }
   if (byFeature.size === 0 || !planner.target.catalog.tables.has('lamindb_jsonvalue')) return;
   const existing = await selectWhereIn(planner.target, 'lamindb_jsonvalue', 'feature_id', [...byFeature.keys()], ['id', 'feature_id', 'hash', 'value']);
   for (const e of existing) {
-    for (const v of byFeature.get(Number(e.feature_id)) ?? []) {
-      if (v.action === 'map') continue;
-      const same = v.values!.hash !== null && e.hash !== null ? v.values!.hash === e.hash : parseJson(v.values!.value) === parseJson(e.value);
-      if (same) {
+    const c = byFeature.get(Number(e.feature_id));
+    if (!c) continue;
+    let matches: PlannedRow[][];
+    if (e.hash !== null && e.hash !== undefined) {
+      // Both hashed: the hashes decide; a value without a hash compares its JSON.
+      matches = [c.byHash.get(e.hash) ?? []];
+      if (c.byJsonNoHash.size > 0) matches.push(c.byJsonNoHash.get(parseJson(e.value)) ?? []);
+    } else {
+      if (!c.byJsonAll) {
+        c.byJsonAll = new Map();
+        for (const v of c.all) push(c.byJsonAll, parseJson(v.values!.value), v);
+      }
+      matches = [c.byJsonAll.get(parseJson(e.value)) ?? []];
+    }
+    for (const list of matches) {
+      for (const v of list) {
+        if (v.action === 'map') continue;
         v.action = 'map';
         v.targetId = Number(e.id);
         v.values = null;
@@ -169,20 +204,33 @@ async function matchFeatureValues(planner: Planner): Promise<void> {
 /** Link rows whose ends are all mapped may exist in the target already: those are not written again. */
 async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise<void> {
   for (const link of links) {
-    const candidates = [...planner.rows.values()].filter(
-      (r) => r.table === link.table && r.action === 'transfer' && r.refs.every((ref) => planner.rows.get(ref.key)?.action === 'map'),
-    );
-    if (candidates.length === 0 || !planner.target.catalog.tables.has(link.table)) continue;
-    const signature = (values: Record<string, unknown>) =>
-      candidates[0]!.refs.map((ref) => `${ref.column}=${values[ref.column] ?? ''}`).join('|') +
-      (link.table.endsWith('schema') ? `|slot=${values.slot ?? ''}` : '');
+    const candidates = planner.rowsOf(link.table).filter((r) => {
+      if (r.action !== 'transfer') return false;
+      for (const ref of r.refs) if (planner.rows.get(ref.key)?.action !== 'map') return false;
+      return true;
+    });
+    const targetInfo = planner.target.catalog.tables.get(link.table);
+    if (candidates.length === 0 || !targetInfo) continue;
+    // The identity of a link: its foreign keys (as the first candidate has them), and a schema link's slot.
+    const columns = candidates[0]!.refs.map((ref) => ref.column);
+    const withSlot = link.table.endsWith('schema');
+    const signature = (get: (column: string) => unknown, slot: unknown) => {
+      let sig = '';
+      for (let i = 0; i < columns.length; i++) sig += `${i === 0 ? '' : '|'}${columns[i]}=${get(columns[i]!) ?? ''}`;
+      return withSlot ? `${sig}|slot=${slot ?? ''}` : sig;
+    };
     const ownerIds = candidates.map((c) => planner.rows.get(c.refs.find((r) => r.column === link.ownerColumn)!.key)!.targetId);
-    const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds);
-    const present = new Map(existing.map((e) => [signature(e), Number(e.id)]));
+    const read = ['id', ...columns, ...(withSlot ? ['slot'] : [])].filter((c) => targetInfo.columnByName.has(c));
+    const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds, [...new Set(read)]);
+    const present = new Map<string, number>();
+    for (const e of existing) present.set(signature((c) => e[c], e.slot), Number(e.id));
     for (const c of candidates) {
-      const asTarget: Record<string, unknown> = { slot: c.values!.slot };
-      for (const ref of c.refs) asTarget[ref.column] = planner.rows.get(ref.key)!.targetId;
-      const id = present.get(signature(asTarget));
+      const id = present.get(
+        signature((column) => {
+          for (const ref of c.refs) if (ref.column === column) return planner.rows.get(ref.key)!.targetId;
+          return undefined;
+        }, c.values!.slot),
+      );
       if (id !== undefined) {
         c.action = 'map';
         c.targetId = id;
@@ -204,8 +252,7 @@ function annotationReportOrder(
 ): Array<{ key: string; as: RowAction }> {
   const out: Array<{ key: string; as: RowAction }> = [];
   const seen = planner.listed;
-  const linkRows = (table: string) =>
-    [...planner.rows.values()].filter((r) => r.table === table).sort((a, b) => a.sourceId - b.sourceId);
+  const linkRows = (table: string) => [...planner.rowsOf(table)].sort((a, b) => a.sourceId - b.sourceId);
   const refOf = (row: PlannedRow, column: string) => row.refs.find((r) => r.column === column)?.key;
 
   for (const slot of slotLinks) {

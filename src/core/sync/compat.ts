@@ -60,7 +60,8 @@ export function checkTargetCanHold(target: Catalog, source: Catalog, rows: Itera
     if (row.action !== 'transfer' || !row.values) continue;
     let cols = needed.get(row.table);
     if (!cols) needed.set(row.table, (cols = new Set()));
-    for (const [c, v] of Object.entries(row.values)) if (v !== null && v !== undefined) cols.add(c);
+    const values = row.values;
+    for (const c in values) if (values[c] !== null && values[c] !== undefined && !cols.has(c)) cols.add(c);
   }
   const missingModules = new Set<string>();
   const missingTables: string[] = [];

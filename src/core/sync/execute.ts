@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import { CompiledQuery, type Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { chunk } from '../instance/batch';
 import type { Instance } from '../instance/types';
@@ -19,13 +19,27 @@ export function maxParameters(instance: Instance): number {
 }
 
 interface TableWriter {
+  table: string;
   columns: string[];
-  kinds: Map<string, ValueKind>;
+  /** Per column: how a source value becomes the target's. */
+  convert: Array<(v: unknown) => unknown>;
   hasUid: boolean;
   isLink: boolean;
+  /** Column index → overwritten value source (provenance), or -1. */
+  provenance: { createdBy: number; space: number; run: number; transform: number };
+  /** Index of each foreign-key column sync rewrites to target ids. */
+  columnIndex: Map<string, number>;
+  /** INSERT text per row count (the same count reuses the same text, and SQLite's prepared statement). */
+  sqlByRows: Map<number, string>;
 }
 
-function tableWriter(target: Instance, table: string, sample: PlannedRow): TableWriter {
+/** A catalog identifier, quoted. Catalog names are plain; anything else is refused rather than escaped. */
+export function quoteIdentifier(name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`internal: unexpected identifier ${JSON.stringify(name)}`);
+  return `"${name}"`;
+}
+
+function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: PlannedRow): TableWriter {
   const info = target.catalog.tables.get(table)!;
   const columns = info.columns
     .filter((c) => c.name !== 'id')
@@ -35,37 +49,84 @@ function tableWriter(target: Instance, table: string, sample: PlannedRow): Table
         ['created_by_id', 'run_id', 'space_id'].includes(c.name),
     )
     .map((c) => c.name);
-  const kinds = new Map(info.columns.map((c) => [c.name, valueKind(c)]));
-  return { columns, kinds, hasUid: info.columnByName.has('uid'), isLink: sample.uid === null };
+  const from = plan.sourceDialect;
+  const to = plan.targetDialect;
+  const convert = columns.map((name) => {
+    const kind: ValueKind = valueKind(info.columnByName.get(name)!);
+    // Same dialect and no booleans to normalise: values pass as they are.
+    if (kind === 'other' && to === 'postgres') return (v: unknown) => (v === undefined ? null : v);
+    if (kind === 'datetime' && from === to) return (v: unknown) => (v === undefined ? null : v);
+    return (v: unknown) => convertValue(v, kind, from, to);
+  });
+  const columnIndex = new Map(columns.map((c, i) => [c, i]));
+  const idx = (c: string) => columnIndex.get(c) ?? -1;
+  return {
+    table,
+    columns,
+    convert,
+    hasUid: info.columnByName.has('uid'),
+    isLink: sample.uid === null,
+    provenance: {
+      createdBy: idx('created_by_id'),
+      space: idx('space_id'),
+      run: idx('run_id'),
+      transform: table !== 'lamindb_run' ? idx('transform_id') : -1,
+    },
+    columnIndex,
+    sqlByRows: new Map(),
+  };
 }
 
-/** The row as the target stores it: provenance re-pointed, foreign keys to target ids, values converted. */
-function targetValues(
+/** Appends the row as the target stores it: provenance re-pointed, foreign keys to target ids, values converted. */
+function pushTargetValues(
   plan: SyncPlan,
   row: PlannedRow,
   writer: TableWriter,
   ctx: WriteContext,
-): Record<string, unknown> {
+  out: unknown[],
+): void {
   const src = row.values!;
-  const out: Record<string, unknown> = {};
-  for (const c of writer.columns) {
-    out[c] = convertValue(src[c], writer.kinds.get(c) ?? 'other', plan.sourceDialect, plan.targetDialect);
-  }
-  if ('created_by_id' in out) out.created_by_id = ctx.userId;
-  if ('space_id' in out) out.space_id = ctx.spaceId;
-  if ('run_id' in out) {
+  const base = out.length;
+  const { columns, convert } = writer;
+  for (let i = 0; i < columns.length; i++) out.push(convert[i]!(src[columns[i]!]));
+  const p = writer.provenance;
+  if (p.createdBy >= 0) out[base + p.createdBy] = ctx.userId;
+  if (p.space >= 0) out[base + p.space] = ctx.spaceId;
+  if (p.run >= 0) {
     // Records point at the transfer run; link rows at the run that started the sync, as in LaminDB.
-    out.run_id = writer.isLink ? (ctx.initiatedByRun?.id ?? null) : ctx.run.id;
-    if ('transform_id' in out && row.table !== 'lamindb_run') out.transform_id = ctx.transform.id;
+    out[base + p.run] = writer.isLink ? (ctx.initiatedByRun?.id ?? null) : ctx.run.id;
+    if (p.transform >= 0) out[base + p.transform] = ctx.transform.id;
   }
   for (const ref of row.refs) {
     const dep = plan.rows.get(ref.key);
     if (!dep || dep.targetId === null) {
       throw new Error(`internal: ${ref.key} has no target id when writing ${row.key}.${ref.column}`);
     }
-    out[ref.column] = dep.targetId;
+    out[base + writer.columnIndex.get(ref.column)!] = dep.targetId;
   }
-  return out;
+}
+
+function insertSql(target: Instance, writer: TableWriter, rowCount: number): string {
+  let text = writer.sqlByRows.get(rowCount);
+  if (text) return text;
+  const n = writer.columns.length;
+  const tuples: string[] = new Array(rowCount);
+  if (target.dialect === 'sqlite') {
+    const tuple = `(${new Array(n).fill('?').join(', ')})`;
+    tuples.fill(tuple);
+  } else {
+    let p = 0;
+    for (let r = 0; r < rowCount; r++) {
+      const ps: string[] = new Array(n);
+      for (let c = 0; c < n; c++) ps[c] = `$${++p}`;
+      tuples[r] = `(${ps.join(', ')})`;
+    }
+  }
+  text =
+    `INSERT INTO ${quoteIdentifier(writer.table)} (${writer.columns.map(quoteIdentifier).join(', ')}) ` +
+    `VALUES ${tuples.join(', ')} RETURNING ${writer.hasUid ? '"id", "uid"' : '"id"'}`;
+  writer.sqlByRows.set(rowCount, text);
+  return text;
 }
 
 async function writeBatch(
@@ -74,20 +135,24 @@ async function writeBatch(
   target: Instance,
   keys: string[],
   ctx: WriteContext,
+  writers: Map<string, TableWriter>,
 ): Promise<void> {
   const rows = keys.map((k) => plan.rows.get(k)!);
   const table = rows[0]!.table;
-  const writer = tableWriter(target, table, rows[0]!);
+  let writer = writers.get(table);
+  if (!writer) writers.set(table, (writer = tableWriter(plan, target, table, rows[0]!)));
   const perStatement = Math.max(1, Math.floor(maxParameters(target) / Math.max(1, writer.columns.length)));
   for (const part of chunk(rows, perStatement)) {
-    const values = part.map((r) => targetValues(plan, r, writer, ctx));
+    const params: unknown[] = [];
+    for (const r of part) pushTargetValues(plan, r, writer, ctx, params);
+    const { rows: inserted } = await trx.executeQuery<Record<string, unknown>>(
+      CompiledQuery.raw(insertSql(target, writer, part.length), params),
+    );
     if (writer.hasUid) {
-      const inserted = await trx.insertInto(table).values(values).returning(['id', 'uid']).execute();
       const byUid = new Map(inserted.map((r) => [String(r.uid), Number(r.id)]));
       for (const r of part) r.targetId = byUid.get(r.uid!) ?? null;
     } else {
       // Rows without a uid (feature values, links) come back in insert order, as Django's bulk_create relies on.
-      const inserted = await trx.insertInto(table).values(values).returning('id').execute();
       part.forEach((r, i) => {
         r.targetId = inserted[i] ? Number(inserted[i]!.id) : null;
       });
@@ -127,11 +192,12 @@ export async function executeSync(
             .execute();
         }
         let done = 0;
+        const writers = new Map<string, TableWriter>();
         for (const batch of plan.insertOrder) {
           throwIfAborted(options.signal);
           const table = plan.rows.get(batch[0]!)!.table;
           options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
-          await writeBatch(trx, plan, target, batch, ctx);
+          await writeBatch(trx, plan, target, batch, ctx, writers);
           written[table] = (written[table] ?? 0) + batch.length;
           done += batch.length;
         }

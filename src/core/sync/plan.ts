@@ -49,6 +49,8 @@ export interface LinkTraversal {
  */
 export class Planner {
   readonly rows = new Map<string, PlannedRow>();
+  /** The same rows by table, in the order they were planned (no scans of `rows` per table). */
+  readonly rowsByTable = new Map<string, PlannedRow[]>();
   readonly requested: string[] = [];
   /** Mapped rows the report lists (the requested objects; labels under annotations). */
   readonly reportMapped = new Set<string>();
@@ -59,6 +61,9 @@ export class Planner {
   private pendingRefs = new Map<string, Map<number, string>>(); // table -> id -> reason
   private pendingLinks: LinkTraversal[] = [];
   private pendingFamilies = new Map<string, Map<string, string>>(); // table -> stem -> key asking
+  /** Per table: the foreign keys sync follows, in LaminDB's order (computed once, not per row). */
+  private fkCache = new Map<string, Array<{ column: string; refTable: string }>>();
+  private registryCache = new Map<string, Registry>();
 
   constructor(
     readonly source: Instance,
@@ -66,7 +71,10 @@ export class Planner {
   ) {}
 
   registry(table: string): Registry {
+    const cached = this.registryCache.get(table);
+    if (cached) return cached;
     const r = registryOf(this.source.catalog, table);
+    if (r) this.registryCache.set(table, r);
     if (!r) {
       throw new LaminSyncError(
         'UNSUPPORTED',
@@ -120,7 +128,7 @@ export class Planner {
         reportable: true,
         reason: reason(row),
       };
-      this.rows.set(key, planned);
+      this.addRow(planned);
       if (mode === 'requested') {
         this.requested.push(key);
         this.reportMapped.add(key);
@@ -158,9 +166,37 @@ export class Planner {
       reportable: false,
       reason,
     };
-    this.rows.set(key, planned);
+    this.addRow(planned);
     this.followForeignKeys(planned);
     return planned;
+  }
+
+  private addRow(planned: PlannedRow): void {
+    this.rows.set(planned.key, planned);
+    const list = this.rowsByTable.get(planned.table);
+    if (list) list.push(planned);
+    else this.rowsByTable.set(planned.table, [planned]);
+  }
+
+  /** Planned rows of one table (empty when none). */
+  rowsOf(table: string): readonly PlannedRow[] {
+    return this.rowsByTable.get(table) ?? [];
+  }
+
+  private followedForeignKeys(table: string): Array<{ column: string; refTable: string }> {
+    let fks = this.fkCache.get(table);
+    if (!fks) {
+      const info = this.source.catalog.tables.get(table)!;
+      const hasRun = info.columnByName.has('run_id');
+      fks = orderedForeignKeys(table, info.foreignKeys).filter(
+        (fk) =>
+          !REPOINTED.has(fk.column) &&
+          // A denormalized transform next to run: re-pointed with the run.
+          !(fk.column === 'transform_id' && hasRun && table !== 'lamindb_run'),
+      );
+      this.fkCache.set(table, fks);
+    }
+    return fks;
   }
 
   private afterTransfer(planned: PlannedRow, registry: Registry): void {
@@ -191,16 +227,11 @@ export class Planner {
   }
 
   private followForeignKeys(planned: PlannedRow): void {
-    const info = this.source.catalog.tables.get(planned.table)!;
     const values = planned.values!;
-    const hasRun = info.columnByName.has('run_id');
-    for (const fk of orderedForeignKeys(planned.table, info.foreignKeys)) {
+    for (const fk of this.followedForeignKeys(planned.table)) {
       const col = fk.column;
       const v = values[col];
       if (v === null || v === undefined) continue;
-      if (REPOINTED.has(col)) continue;
-      // A denormalized transform next to run: re-pointed with the run.
-      if (col === 'transform_id' && hasRun && planned.table !== 'lamindb_run') continue;
       if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
       const ref = rowKey(fk.refTable, v);
       planned.refs.push({ column: col, key: ref });
@@ -252,16 +283,11 @@ export class Planner {
     for (const k of t.ownerKeys) byId.set(this.rows.get(k)!.sourceId, k);
     const linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
     const reportMembers: Record<string, unknown>[] = [];
+    const what = `${link.memberColumn.replace(/_id$/, '')} of `;
     for (const row of linkRows) {
       const ownerKey = byId.get(Number(row[link.ownerColumn]))!;
       const owner = this.rows.get(ownerKey)!;
-      this.addLinkRow(
-        link,
-        row,
-        ownerKey,
-        `${link.memberColumn.replace(/_id$/, '')} of ${owner.model}(uid='${owner.uid}')`,
-        !t.annotation,
-      );
+      this.addLinkRow(link, row, ownerKey, `${what}${owner.model}(uid='${owner.uid}')`, !t.annotation);
       if (t.reportMembers) reportMembers.push(row);
     }
     if (t.reportMembers) {

