@@ -1,12 +1,63 @@
 import * as vscode from 'vscode';
+import { registerCommands } from './commands';
+import { ReadOnlyDocuments, SCHEME } from './documents';
+import { getOpenInstance, InstanceManager, setInstanceManager } from './instances';
+import { registerLineage } from './lineage';
+import type { LaminNode } from './nodes';
+import { createLog } from './output';
+import { SyncRunner } from './sync';
+import { LaminTreeProvider } from './tree';
+
+export const VIEW_ID = 'laminSync.instances';
 
 export function activate(context: vscode.ExtensionContext): void {
+  const log = createLog();
+  context.subscriptions.push(log);
+  const instances = new InstanceManager(context.secrets, context.globalState, log);
+  context.subscriptions.push(instances, { dispose: () => setInstanceManager(undefined) });
+  setInstanceManager(instances);
+  instances.discover();
+  for (const note of instances.notes) log.info(`skipped: ${note}`);
+  void instances.warmUp();
+
+  const tree = new LaminTreeProvider(instances, log);
+  const view = vscode.window.createTreeView<LaminNode>(VIEW_ID, { treeDataProvider: tree, canSelectMany: true, showCollapseAll: true });
+  context.subscriptions.push(view);
+
+  const docs = new ReadOnlyDocuments();
+  context.subscriptions.push(docs, vscode.workspace.registerTextDocumentContentProvider(SCHEME, docs));
+
+  // The lineage panel (src/extension/lineage/): `laminSync.openLineage`, fed with the tree's open instances.
+  const lineage = registerLineage(context, getOpenInstance, {
+    defaultInstanceId: () => {
+      const n = view.selection[0];
+      if (!n) return undefined;
+      return n.kind === 'instance' ? n.entry.id : 'instanceId' in n ? n.instanceId : undefined;
+    },
+  });
+  context.subscriptions.push(lineage);
+
+  const runner = new SyncRunner(instances, log, tree, view, docs, (targetId) => lineage.refresh(targetId));
+  registerCommands(context, { instances, tree, view, runner, docs, log });
   context.subscriptions.push(
     vscode.commands.registerCommand('laminSync.showVersion', () => {
       const version = String(context.extension.packageJSON.version ?? '');
       void vscode.window.showInformationMessage(`LaminDB Sync ${version}`);
     }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('laminSync')) {
+        instances.discover();
+        tree.refresh();
+        void instances.warmUp();
+      }
+    }),
+    vscode.workspace.onDidGrantWorkspaceTrust(() => {
+      instances.discover();
+      tree.refresh();
+    }),
   );
+  void vscode.commands.executeCommand('setContext', 'laminSync.filtered', false);
+  log.info(`LaminDB Sync ${String(context.extension.packageJSON.version ?? '')} activated: ${instances.list().length} instance(s)`);
 }
 
 export function deactivate(): void {}

@@ -164,3 +164,14 @@ describe('sync bad inputs write nothing', () => {
     }
   });
 });
+
+describe('Postgres passwords', () => {
+  it('takes the password as an option when the URL has none (as the extension keeps it in SecretStorage)', async () => {
+    const url = new URL(await (await testPostgres()).createDatabase());
+    const password = decodeURIComponent(url.password);
+    url.password = '';
+    await assert.rejects(openInstance(url.toString(), { readOnly: true, password: 'not-it' }), isError('CONNECTION', /refused the credentials/));
+    // Right password, wrong database kind: the connection itself succeeded.
+    await assert.rejects(openInstance(url.toString(), { readOnly: true, password }), isError('NOT_LAMINDB', /not a LaminDB instance/));
+  });
+});

@@ -30,6 +30,17 @@ const typeParsers = {
   },
 };
 
+function withPassword(url: string, password: string | undefined): string {
+  if (password === undefined) return url;
+  try {
+    const u = new URL(url);
+    u.password = encodeURIComponent(password);
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
 /** A URL fit to print: the password replaced. */
 export function redactUrl(url: string): string {
   try {
@@ -54,8 +65,8 @@ export async function connectPostgres(
   const options = ['-c TimeZone=UTC'];
   if (readOnly) options.push('-c default_transaction_read_only=on');
   const pool = new pg.Pool({
-    connectionString: url,
-    ...(password !== undefined ? { password } : {}),
+    // pg lets the URL's (empty) password win over a `password` option: put a given one into the URL.
+    connectionString: withPassword(url, password),
     options: options.join(' '),
     types: typeParsers,
     max: 4,

@@ -21,6 +21,8 @@ export interface InitOptions {
   owner?: string;
   /** A Postgres database to create the tables in; default: a SQLite file under the storage root. */
   db?: string;
+  /** Password for a `db` URL that has none. */
+  password?: string;
   /** Fix the instance uid (tests and the demo); default: derived from owner/name as lamindb-setup does. */
   instanceUid?: string;
   /** Fix the storage uid; default: random. */
@@ -129,7 +131,7 @@ export async function initInstance(options: InitOptions): Promise<InitResult> {
   const rows = { storageRoot, storageUid, instanceUid, modules };
 
   if (options.db) {
-    const conn = await connectPostgres(options.db, false, counter);
+    const conn = await connectPostgres(options.db, false, counter, options.password);
     try {
       const existing = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
         WHERE table_schema = current_schema() AND table_name = 'lamindb_artifact'`.execute(conn.db);
