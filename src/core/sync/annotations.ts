@@ -204,33 +204,71 @@ async function matchFeatureValues(planner: Planner): Promise<void> {
 /** Link rows whose ends are all mapped may exist in the target already: those are not written again. */
 async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise<void> {
   for (const link of links) {
-    const candidates = planner.rowsOf(link.table).filter((r) => {
-      if (r.action !== 'transfer') return false;
-      for (const ref of r.refs) if (planner.rows.get(ref.key)?.action !== 'map') return false;
-      return true;
-    });
+    const candidates: PlannedRow[] = [];
+    // Per candidate: the target row of each foreign key (all mapped), in `refs` order.
+    const ends: PlannedRow[][] = [];
+    for (const r of planner.rowsOf(link.table)) {
+      if (r.action !== 'transfer') continue;
+      const rowEnds: PlannedRow[] = new Array(r.refs.length);
+      let allMapped = true;
+      for (let i = 0; i < r.refs.length; i++) {
+        const end = planner.rows.get(r.refs[i]!.key);
+        if (end?.action !== 'map') {
+          allMapped = false;
+          break;
+        }
+        rowEnds[i] = end;
+      }
+      if (!allMapped) continue;
+      candidates.push(r);
+      ends.push(rowEnds);
+    }
     const targetInfo = planner.target.catalog.tables.get(link.table);
     if (candidates.length === 0 || !targetInfo) continue;
     // The identity of a link: its foreign keys (as the first candidate has them), and a schema link's slot.
     const columns = candidates[0]!.refs.map((ref) => ref.column);
     const withSlot = link.table.endsWith('schema');
-    const signature = (get: (column: string) => unknown, slot: unknown) => {
-      let sig = '';
-      for (let i = 0; i < columns.length; i++) sig += `${i === 0 ? '' : '|'}${columns[i]}=${get(columns[i]!) ?? ''}`;
-      return withSlot ? `${sig}|slot=${slot ?? ''}` : sig;
-    };
-    const ownerIds = candidates.map((c) => planner.rows.get(c.refs.find((r) => r.column === link.ownerColumn)!.key)!.targetId);
+    const ownerIds = candidates.map((c, i) => ends[i]![c.refs.findIndex((r) => r.column === link.ownerColumn)]!.targetId);
     const read = ['id', ...columns, ...(withSlot ? ['slot'] : [])].filter((c) => targetInfo.columnByName.has(c));
     const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds, [...new Set(read)]);
-    const present = new Map<string, number>();
-    for (const e of existing) present.set(signature((c) => e[c], e.slot), Number(e.id));
-    for (const c of candidates) {
-      const id = present.get(
-        signature((column) => {
-          for (const ref of c.refs) if (ref.column === column) return planner.rows.get(ref.key)!.targetId;
-          return undefined;
-        }, c.values!.slot),
-      );
+    // Target link rows by owner: a candidate compares with its owner's few rows, value by value.
+    const byOwner = new Map<number, Record<string, unknown>[]>();
+    for (const e of existing) {
+      const owner = Number(e[link.ownerColumn]);
+      const list = byOwner.get(owner);
+      if (list) list.push(e);
+      else byOwner.set(owner, [e]);
+    }
+    // Equal as the link's text signature compared them: missing and null read as ''.
+    const same = (a: unknown, b: unknown): boolean => {
+      const x = a ?? '';
+      const y = b ?? '';
+      return x === y || String(x) === String(y);
+    };
+    const values: unknown[] = new Array(columns.length);
+    for (let ci = 0; ci < candidates.length; ci++) {
+      const c = candidates[ci]!;
+      const cEnds = ends[ci]!;
+      for (let k = 0; k < columns.length; k++) {
+        let v: unknown = undefined;
+        for (let i = 0; i < c.refs.length; i++) {
+          if (c.refs[i]!.column === columns[k]) {
+            v = cEnds[i]!.targetId;
+            break;
+          }
+        }
+        values[k] = v;
+      }
+      const owned = byOwner.get(Number(ownerIds[ci]));
+      if (!owned) continue;
+      let id: number | undefined;
+      // The last equal target row wins, as when they were keyed by signature.
+      for (const e of owned) {
+        let equal = true;
+        for (let k = 0; k < columns.length && equal; k++) equal = same(e[columns[k]!], values[k]);
+        if (equal && withSlot) equal = same(e.slot, c.values!.slot);
+        if (equal) id = Number(e.id);
+      }
       if (id !== undefined) {
         c.action = 'map';
         c.targetId = id;

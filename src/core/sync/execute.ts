@@ -31,6 +31,22 @@ interface TableWriter {
   columnIndex: Map<string, number>;
   /** INSERT text per row count (the same count reuses the same text, and SQLite's prepared statement). */
   sqlByRows: Map<number, string>;
+  /**
+   * Postgres: per column the array type its values travel as (`integer[]`, from the target's
+   * catalog), for one `INSERT … SELECT * FROM unnest($1::…[], …)` per batch; null where a column
+   * type does not fit an array parameter (then multi-row VALUES).
+   */
+  arrayTypes: string[] | null;
+}
+
+/** Rows per `unnest` INSERT on Postgres: one parameter per column, whatever the row count. */
+const UNNEST_ROWS = 20_000;
+
+/** `character varying(20)` → `character varying[]`; null for types that cannot be an array element parameter. */
+function arrayTypeOf(type: string): string | null {
+  const base = type.replace(/\(\s*\d+(\s*,\s*\d+)?\s*\)/g, '').trim();
+  if (base.endsWith(']') || !/^[a-z][a-z0-9_ ]*$/.test(base)) return null;
+  return `${base}[]`;
 }
 
 /** A catalog identifier, quoted. Catalog names are plain; anything else is refused rather than escaped. */
@@ -74,7 +90,29 @@ function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: Pl
     },
     columnIndex,
     sqlByRows: new Map(),
+    arrayTypes: to === 'postgres' ? arrayTypes(columns.map((c) => info.columnByName.get(c)!.type)) : null,
   };
+}
+
+function arrayTypes(types: string[]): string[] | null {
+  const out: string[] = [];
+  for (const t of types) {
+    const a = arrayTypeOf(t);
+    if (!a) return null;
+    out.push(a);
+  }
+  return out;
+}
+
+function unnestSql(writer: TableWriter): string {
+  const cached = writer.sqlByRows.get(-1);
+  if (cached) return cached;
+  const arrays = writer.arrayTypes!.map((t, i) => `$${i + 1}::${t}`).join(', ');
+  const text =
+    `INSERT INTO ${quoteIdentifier(writer.table)} (${writer.columns.map(quoteIdentifier).join(', ')}) ` +
+    `SELECT * FROM unnest(${arrays}) RETURNING ${writer.hasUid ? '"id", "uid"' : '"id"'}`;
+  writer.sqlByRows.set(-1, text);
+  return text;
 }
 
 /** Appends the row as the target stores it: provenance re-pointed, foreign keys to target ids, values converted. */
@@ -141,13 +179,28 @@ async function writeBatch(
   const table = rows[0]!.table;
   let writer = writers.get(table);
   if (!writer) writers.set(table, (writer = tableWriter(plan, target, table, rows[0]!)));
-  const perStatement = Math.max(1, Math.floor(maxParameters(target) / Math.max(1, writer.columns.length)));
+  const unnest = writer.arrayTypes !== null && writer.columns.length > 0;
+  const perStatement = unnest
+    ? UNNEST_ROWS
+    : Math.max(1, Math.floor(maxParameters(target) / Math.max(1, writer.columns.length)));
+  const n = writer.columns.length;
   for (const part of chunk(rows, perStatement)) {
     const params: unknown[] = [];
     for (const r of part) pushTargetValues(plan, r, writer, ctx, params);
-    const { rows: inserted } = await trx.executeQuery<Record<string, unknown>>(
-      CompiledQuery.raw(insertSql(target, writer, part.length), params),
-    );
+    let query: CompiledQuery;
+    if (unnest) {
+      // Row-major values → one array per column.
+      const arrays: unknown[][] = [];
+      for (let c = 0; c < n; c++) {
+        const col: unknown[] = new Array(part.length);
+        for (let r = 0, i = c; r < part.length; r++, i += n) col[r] = params[i];
+        arrays.push(col);
+      }
+      query = CompiledQuery.raw(unnestSql(writer), arrays);
+    } else {
+      query = CompiledQuery.raw(insertSql(target, writer, part.length), params);
+    }
+    const { rows: inserted } = await trx.executeQuery<Record<string, unknown>>(query);
     if (writer.hasUid) {
       const byUid = new Map(inserted.map((r) => [String(r.uid), Number(r.id)]));
       for (const r of part) r.targetId = byUid.get(r.uid!) ?? null;

@@ -64,11 +64,24 @@ export class Planner {
   /** Per table: the foreign keys sync follows, in LaminDB's order (computed once, not per row). */
   private fkCache = new Map<string, Array<{ column: string; refTable: string }>>();
   private registryCache = new Map<string, Registry>();
+  /** Table → source id → planned row: lookups without building a `table#id` string per probe. */
+  private byTableId = new Map<string, Map<number, PlannedRow>>();
 
   constructor(
     readonly source: Instance,
     readonly target: Instance,
   ) {}
+
+  /** The planned row of a table's source id, if any. */
+  find(table: string, id: unknown): PlannedRow | undefined {
+    return this.byTableId.get(table)?.get(Number(id));
+  }
+
+  private idIndex(table: string): Map<number, PlannedRow> {
+    let m = this.byTableId.get(table);
+    if (!m) this.byTableId.set(table, (m = new Map()));
+    return m;
+  }
 
   registry(table: string): Registry {
     const cached = this.registryCache.get(table);
@@ -92,7 +105,8 @@ export class Planner {
     reason: (row: Record<string, unknown>) => string,
   ): Promise<void> {
     const registry = this.registry(table);
-    const fresh = sourceRows.filter((r) => !this.rows.has(rowKey(table, r.id)));
+    const index = this.idIndex(table);
+    const fresh = sourceRows.filter((r) => !index.has(Number(r.id)));
     if (fresh.length === 0) return;
     const matchColumn =
       table === 'lamindb_storage' ? 'root' : mode === 'requested' ? 'uid' : registry.naturalKey;
@@ -112,8 +126,8 @@ export class Planner {
       }
     }
     for (const row of fresh) {
+      if (index.has(Number(row.id))) continue;
       const key = rowKey(table, row.id);
-      if (this.rows.has(key)) continue;
       const targetId = targetIds.get(String(row[matchColumn]));
       const planned: PlannedRow = {
         key,
@@ -139,9 +153,8 @@ export class Planner {
 
   /** Adds a link row (no uid): transferred unless the target has it already, its foreign keys followed. */
   addLinkRow(link: MemberLink, row: Record<string, unknown>, ownerKey: string, reason: string, attach = true): void {
-    const key = rowKey(link.table, row.id);
-    if (this.rows.has(key)) return;
-    this.addUnkeyedRow(link.table, row, reason);
+    if (this.find(link.table, row.id)) return;
+    const key = this.addUnkeyedRow(link.table, row, reason).key;
     if (!attach) return;
     const list = this.linksOf.get(ownerKey);
     if (list) list.push(key);
@@ -150,11 +163,10 @@ export class Planner {
 
   /** Adds a row without a uid (a link row, a feature value): transferred, its foreign keys followed. */
   addUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
-    const key = rowKey(table, row.id);
-    const existing = this.rows.get(key);
+    const existing = this.find(table, row.id);
     if (existing) return existing;
     const planned: PlannedRow = {
-      key,
+      key: rowKey(table, row.id),
       table,
       model: modelName(table),
       sourceId: Number(row.id),
@@ -173,6 +185,7 @@ export class Planner {
 
   private addRow(planned: PlannedRow): void {
     this.rows.set(planned.key, planned);
+    this.idIndex(planned.table).set(planned.sourceId, planned);
     const list = this.rowsByTable.get(planned.table);
     if (list) list.push(planned);
     else this.rowsByTable.set(planned.table, [planned]);
@@ -237,7 +250,7 @@ export class Planner {
       planned.refs.push({ column: col, key: ref });
       // LaminDB matches a schema with its members and lists it either way.
       if (fk.refTable === 'lamindb_schema') this.reportMapped.add(ref);
-      if (!this.rows.has(ref)) {
+      if (!this.find(fk.refTable, v)) {
         let m = this.pendingRefs.get(fk.refTable);
         if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
         if (!m.has(Number(v))) m.set(Number(v), `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
@@ -253,7 +266,8 @@ export class Planner {
         const refs = this.pendingRefs;
         this.pendingRefs = new Map();
         for (const [table, ids] of refs) {
-          const todo = [...ids.keys()].filter((id) => !this.rows.has(rowKey(table, id)));
+          const index = this.idIndex(table);
+          const todo = [...ids.keys()].filter((id) => !index.has(id));
           if (todo.length === 0) continue;
           this.registry(table);
           const rows = await selectWhereIn(this.source, table, 'id', todo);
@@ -279,15 +293,21 @@ export class Planner {
 
   private async followLinks(t: LinkTraversal): Promise<void> {
     const { link } = t;
-    const byId = new Map<number, string>();
-    for (const k of t.ownerKeys) byId.set(this.rows.get(k)!.sourceId, k);
+    const byId = new Map<number, PlannedRow>();
+    for (const k of t.ownerKeys) {
+      const owner = this.rows.get(k)!;
+      byId.set(owner.sourceId, owner);
+    }
     const linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
+    // One reason string per owner, shared by its link rows.
+    const reasons = new Map<PlannedRow, string>();
     for (const row of linkRows) {
-      const ownerKey = byId.get(Number(row[link.ownerColumn]))!;
-      const owner = this.rows.get(ownerKey)!;
-      this.addLinkRow(link, row, ownerKey, `${what}${owner.model}(uid='${owner.uid}')`, !t.annotation);
+      const owner = byId.get(Number(row[link.ownerColumn]))!;
+      let reason = reasons.get(owner);
+      if (reason === undefined) reasons.set(owner, (reason = `${what}${owner.model}(uid='${owner.uid}')`));
+      this.addLinkRow(link, row, owner.key, reason, !t.annotation);
       if (t.reportMembers) reportMembers.push(row);
     }
     if (t.reportMembers) {
@@ -354,37 +374,45 @@ export class Planner {
 
   /** Transferred rows grouped into insert batches: a row comes after every row it points at. */
   insertOrder(): string[][] {
-    const level = new Map<string, number>();
-    const visiting = new Set<string>();
-    const visit = (key: string): number => {
-      const known = level.get(key);
-      if (known !== undefined) return known;
-      if (visiting.has(key)) {
-        throw new LaminSyncError(
-          'UNSUPPORTED',
-          `The rows to transfer reference each other in a cycle (through ${key}); lamin-sync cannot order such inserts yet.`,
-        );
+    const VISITING = -1;
+    const level = new Map<PlannedRow, number>();
+    const visit = (row: PlannedRow): number => {
+      const known = level.get(row);
+      if (known !== undefined) {
+        if (known === VISITING) {
+          throw new LaminSyncError(
+            'UNSUPPORTED',
+            `The rows to transfer reference each other in a cycle (through ${row.key}); lamin-sync cannot order such inserts yet.`,
+          );
+        }
+        return known;
       }
-      visiting.add(key);
+      level.set(row, VISITING);
       let l = 0;
-      for (const ref of this.rows.get(key)!.refs) {
+      for (const ref of row.refs) {
         const dep = this.rows.get(ref.key);
-        if (dep?.action === 'transfer') l = Math.max(l, visit(ref.key) + 1);
+        if (dep?.action === 'transfer') l = Math.max(l, visit(dep) + 1);
       }
-      visiting.delete(key);
-      level.set(key, l);
+      level.set(row, l);
       return l;
     };
-    const batches = new Map<string, string[]>();
+    // Level → table → keys; batches sorted by level, then by table name.
+    const batches = new Map<number, Map<string, string[]>>();
     for (const row of this.rows.values()) {
       if (row.action !== 'transfer') continue;
-      const l = visit(row.key);
-      const id = `${String(l).padStart(6, '0')} ${row.table}`;
-      const b = batches.get(id);
+      const l = visit(row);
+      let byTable = batches.get(l);
+      if (!byTable) batches.set(l, (byTable = new Map()));
+      const b = byTable.get(row.table);
       if (b) b.push(row.key);
-      else batches.set(id, [row.key]);
+      else byTable.set(row.table, [row.key]);
     }
-    return [...batches.keys()].sort().map((k) => batches.get(k)!);
+    const out: string[][] = [];
+    for (const l of [...batches.keys()].sort((a, b) => a - b)) {
+      const byTable = batches.get(l)!;
+      for (const table of [...byTable.keys()].sort()) out.push(byTable.get(table)!);
+    }
+    return out;
   }
 
   /**
