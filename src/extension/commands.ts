@@ -358,6 +358,14 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     await vscode.commands.executeCommand('laminSync.openLineage', { instanceId: rec.instanceId, uid: rec.uid });
   });
 
+  // Double-click in the lineage panel: the record in the tree.
+  reg('laminSync.revealInTree', async (target?: { instanceId?: string; table?: string; uid?: string }) => {
+    if (!target?.instanceId || !target.table || !target.uid) return;
+    if (!(await ctx.runner.revealRecord(target.instanceId, target.table, target.uid, true))) {
+      void vscode.window.showInformationMessage(`${target.uid} is not in the LaminDB view.`);
+    }
+  });
+
   reg('laminSync.copyUid', async (node?: unknown, nodes?: unknown) => {
     const chosen = targets(ctx, node, nodes);
     const uids = chosen.filter((n): n is RecordNode => n instanceof RecordNode).map((n) => n.uid);

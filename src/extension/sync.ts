@@ -109,8 +109,14 @@ export class SyncRunner {
       result.transferred.length > 0
         ? `${result.transferred.length} transferred, ${result.mapped.length} mapped`
         : `nothing to transfer (${result.mapped.length} mapped)`;
-    void vscode.window.showInformationMessage(`Synced ${req.what} to ${names.target}: ${summary}.`, 'Show log').then((c) => {
+    const first = done.plan.requested.map((k) => done.plan.rows.get(k)).find((r) => r && r.uid);
+    const actions = first?.uid ? ['Show lineage', 'Show log'] : ['Show log'];
+    void vscode.window.showInformationMessage(`Synced ${req.what} to ${names.target}: ${summary}.`, ...actions).then((c) => {
       if (c === 'Show log') this.log.show(true);
+      // The synced object's lineage in the target: transfer run, initiating run, origin instance.
+      if (c === 'Show lineage' && first?.uid) {
+        void vscode.commands.executeCommand('laminSync.openLineage', { instanceId: req.targetId, uid: first.uid });
+      }
     });
     this.tree.refresh(req.targetId);
     if (result.transferred.length > 0) {
@@ -171,15 +177,22 @@ export class SyncRunner {
 
   private async revealInTarget(targetId: string, plan: SyncPlan): Promise<void> {
     const first = plan.requested.map((k) => plan.rows.get(k)).find((r) => r && r.uid);
-    if (!first?.uid) return;
+    if (first?.uid) await this.revealRecord(targetId, first.table, first.uid, false);
+  }
+
+  /** Shows a record of an instance in the tree (after a sync; from the lineage panel). */
+  async revealRecord(instanceId: string, table: string, uid: string, focus: boolean): Promise<boolean> {
     try {
-      const target = await this.instances.getReadOnly(targetId);
-      const found = await getRecord(target, { registry: first.table, uid: first.uid });
-      if (!found) return;
-      const node = await this.tree.revealable(targetId, first.table, found.record);
-      if (node && this.view.visible) await this.view.reveal(node, { select: true, focus: false, expand: true });
+      const instance = await this.instances.getReadOnly(instanceId);
+      const found = await getRecord(instance, { registry: table, uid });
+      if (!found) return false;
+      const node = await this.tree.revealable(instanceId, table, found.record);
+      if (!node || (!focus && !this.view.visible)) return false;
+      await this.view.reveal(node, { select: true, focus, expand: true });
+      return true;
     } catch (e) {
-      this.log.debug(`reveal after sync: ${errorMessage(e)}`);
+      this.log.debug(`reveal ${table} ${uid}: ${errorMessage(e)}`);
+      return false;
     }
   }
 

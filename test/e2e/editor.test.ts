@@ -213,6 +213,25 @@ describe('VS Code extension in a real editor', { skip: skipReason ?? false, time
     assert.match(log(), /Sync laminlabs\/lamindata → anonymous\/test-sync: Artifact 9K1dteZ6Qx0EXK8g0000 with annotations/);
   });
 
+  test('Show lineage opens the panel for the synced artifact: transfer run, initiating run, origin instance', async () => {
+    await clearNotifications();
+    await collapseAll('anonymous/test-sync');
+    await (await rowUnder('anonymous/test-sync', 'Artifact')).click();
+    await page.waitForTimeout(500);
+    await contextMenu(fx.artifactKey, 'Show lineage', 'anonymous/test-sync');
+    // Webviews are nested iframes: the panel's page is the inner frame.
+    const panel = page.frameLocator('iframe.webview').first().frameLocator('iframe').first();
+    await panel.locator('svg.graph g.node').first().waitFor({ state: 'visible', timeout: 30_000 });
+    const kinds = await panel.locator('svg.graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-kind')));
+    for (const kind of ['artifact', 'run', 'transform', 'instance']) assert.ok(kinds.includes(kind), `${kind} in ${kinds.join(',')}`);
+    const uids = await panel.locator('svg.graph g.node').evaluateAll((els) => els.map((e) => e.getAttribute('data-uid')));
+    assert.ok(uids.includes(fx.artifactUid));
+    assert.ok(uids.includes('4XIuR0tvaiXM'), `origin instance uid in ${uids.join(',')}`);
+    assert.ok(uids.includes('4XIuR0tvaiXM0000'), 'the transfer transform');
+    await page.screenshot({ path: join(shots, 'lineage-panel.png') });
+    await runCommand('View: Close All Editors');
+  });
+
   test('Cancel during a large sync rolls the target back', async () => {
     await clearNotifications();
     const before = {

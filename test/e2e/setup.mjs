@@ -66,8 +66,11 @@ export function ensureEditor() {
       join(CS_DIR, 'package.json'),
       JSON.stringify({ name: 'lamin-sync-e2e-editor', private: true, allowScripts: { 'code-server': true, argon2: true } }, null, 2),
     );
+    // A clean npm environment: under `npm test` the outer npm's npm_config_* variables (its
+    // user agent names Node 22, which code-server's postinstall reads) would leak into this install.
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k) && k !== 'NODE'));
     const env = {
-      ...process.env,
+      ...inherited,
       PATH: `${join(NODE24_DIR, 'bin')}:${process.env.PATH}`,
       npm_config_nodedir: NODE24_DIR,
     };
