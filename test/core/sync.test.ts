@@ -7,7 +7,9 @@ import { openInstance } from '../../src/core/instance/open';
 import type { Instance } from '../../src/core/instance/types';
 import { CLI_TRACKING } from '../../src/core/sync/context';
 import { sync } from '../../src/core/sync/index';
-import { formatReport } from '../../src/core/sync/report';
+import { formatReport, plannedReport } from '../../src/core/sync/report';
+import { planSync } from '../../src/core/sync/plan';
+import { sql } from 'kysely';
 import { LaminSyncError } from '../../src/core/errors';
 import { PAIRS, fileHash, makeInstance, tableCounts, truthy, withInstances, type DialectName } from '../support/instances';
 
@@ -244,6 +246,24 @@ describe('many objects', () => {
       });
     });
   }
+});
+
+describe('large selections', () => {
+  it('plans 150,000 records in one sync (no argument-count limits on the way)', async () => {
+    const src = await guideSource('sqlite');
+    const tgt = await makeInstance('sqlite', { name: 'target', via: 'init' });
+    const n = 150_000;
+    await withInstances([[src, false]], async (source) => {
+      await sql`WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ${n})
+        INSERT INTO lamindb_ulabel (uid, name, is_type, is_locked, created_by_id, branch_id, created_on_id, space_id)
+        SELECT printf('L%07d', i), printf('label %d', i), 0, 0, 1, 1, 1, 1 FROM seq`.execute(source.db);
+    });
+    await withInstances([[src, true], [tgt, true]], async (source, target) => {
+      const plan = await planSync(source, target, { registry: 'ULabel', all: true, filter: 'label ' });
+      assert.equal(plan.requested.length, n);
+      assert.equal(plannedReport(plan).transferred.length, n);
+    });
+  });
 });
 
 describe('opening', () => {

@@ -1,7 +1,7 @@
 import { selectWhereIn } from '../instance/batch';
 import type { Catalog } from '../instance/catalog';
 import { appOf, registryOf, type MemberLink } from '../schema/registries';
-import type { AnnotationPlanner, Planner } from './plan';
+import { appendAll, replaceAll, type AnnotationPlanner, type Planner } from './plan';
 import type { PlannedRow, RowAction } from './types';
 
 /**
@@ -137,12 +137,12 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   }
   // `requested` gained the types above only to match them by uid; they are not what the user asked for.
   const asked = new Set(owners.map((o) => o.key));
-  planner.requested.splice(0, planner.requested.length, ...planner.requested.filter((k) => asked.has(k)));
+  replaceAll(planner.requested, planner.requested.filter((k) => asked.has(k)));
   await planner.complete();
 
   await matchFeatureValues(planner);
   await skipExistingLinks(planner, [...slotLinks, ...labelLinkTables, ...valueLinks]);
-  planner.annotationReport.push(...annotationReportOrder(planner, slotLinks, labelLinkTables));
+  appendAll(planner.annotationReport, annotationReportOrder(planner, slotLinks, labelLinkTables));
 };
 
 /** Feature values have no uid: one is the same value when the target has it for the same feature (hash, else the JSON). */

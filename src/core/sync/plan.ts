@@ -25,6 +25,17 @@ export interface PlanOptions {
 /** Columns that sync re-points to the target's own user, run, transform and space. */
 const REPOINTED = new Set(['created_by_id', 'run_id', 'space_id']);
 
+/** `target.push(...items)` without the argument-count limit (it overflows the stack past ~125k items). */
+export function appendAll<T>(target: T[], items: readonly T[]): void {
+  for (const item of items) target.push(item);
+}
+
+/** Replaces an array's contents in place, for any length. */
+export function replaceAll<T>(target: T[], items: readonly T[]): void {
+  target.length = 0;
+  appendAll(target, items);
+}
+
 export function rowKey(table: string, id: unknown): string {
   return `${table}#${id}`;
 }
@@ -235,7 +246,7 @@ export class Planner {
         p.reportMembers === t.reportMembers &&
         p.annotation === t.annotation,
     );
-    if (same) same.ownerKeys.push(...t.ownerKeys);
+    if (same) appendAll(same.ownerKeys, t.ownerKeys);
     else this.pendingLinks.push({ ...t, ownerKeys: [...t.ownerKeys] });
   }
 
@@ -365,7 +376,7 @@ export class Planner {
           .where(sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, 'in', stems)
           .where('is_latest', '=', yes)
           .execute();
-        ids.push(...rows.map((r) => Number(r.id)));
+        for (const r of rows) ids.push(Number(r.id));
       }
       if (ids.length > 0) out.push({ table, targetIds: ids });
     }
@@ -442,7 +453,7 @@ export class Planner {
     const out: Array<{ key: string; as: RowAction }> = [];
     const seen = new Set<string>();
     for (const key of this.requested) this.listClosure(key, out, seen);
-    out.push(...this.annotationReport);
+    appendAll(out, this.annotationReport);
     for (const e of this.annotationReport) seen.add(e.key);
     // Anything transferred that no path above listed (kept so the report never hides a write).
     for (const [key, row] of this.rows) if (row.action === 'transfer') this.listClosure(key, out, seen);
@@ -489,7 +500,7 @@ export async function planSync(
   for (const [table, rows] of byTable) await planner.classify(table, rows, 'requested', () => 'requested');
   // Keep the requested order as asked, whatever the table grouping did.
   const order = selected.map((s) => rowKey(s.registry.table, s.row.id));
-  planner.requested.splice(0, planner.requested.length, ...order);
+  replaceAll(planner.requested, order);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Following foreign keys' });
   await planner.complete(options.signal);
   if (options.annotations) {
