@@ -2,10 +2,9 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { GUIDE_ARTIFACT, GUIDE_SOURCE, seedGuideExample } from '../../src/core/example/guide';
+import { GUIDE_ARTIFACT, GUIDE_SOURCE } from '../../src/core/example/guide';
+import { createGuideInstances } from '../../src/core/example/guide-instances';
 import { insertRecords } from '../../src/core/example/insert';
-import { openInstance } from '../../src/core/instance/open';
-import { initInstance } from '../../src/core/schema/init';
 
 export interface Fixtures {
   dir: string;
@@ -27,22 +26,11 @@ export interface Fixtures {
  * selection large enough to cancel a sync while it runs), and an empty target like test-sync.
  */
 export async function makeFixtures(dir: string, ulabels = 120_000): Promise<Fixtures> {
-  const sourceRoot = join(dir, 'lamindata');
-  const targetRoot = join(dir, 'test-sync');
-  const src = await initInstance({
-    storage: sourceRoot,
-    modules: ['bionty'],
-    owner: GUIDE_SOURCE.owner,
-    name: GUIDE_SOURCE.name,
-    instanceUid: GUIDE_SOURCE.instanceUid,
-  });
-  const writer = await openInstance(src.locator, { readOnly: false });
-  try {
-    await seedGuideExample(writer);
+  const { source: src, target: tgt } = await createGuideInstances(dir, async (writer) => {
     await insertRecords(writer, 'lamindb_ulabel', [{ uid: 'e2eTmpl', name: 'e2e-template' }]);
-  } finally {
-    await writer.close();
-  }
+  });
+  const sourceRoot = src.storageRoot;
+  const targetRoot = tgt.storageRoot;
   // Many ULabels, cloned from one LaminDB-shaped row, in one transaction.
   const raw = new Database(src.location);
   try {
@@ -58,7 +46,6 @@ export async function makeFixtures(dir: string, ulabels = 120_000): Promise<Fixt
   } finally {
     raw.close();
   }
-  const tgt = await initInstance({ storage: targetRoot, modules: ['bionty'] });
   const settingsDir = join(dir, 'lamin-settings');
   mkdirSync(join(settingsDir, '.lamin'), { recursive: true });
   writeFileSync(
