@@ -100,12 +100,16 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     const slots = ownerLink(source.catalog, table, 'lamindb_schema');
     if (slots) {
       slotLinks.push(slots);
-      planner.queueLinks({ link: slots, ownerKeys, reportMembers: false, annotation: true });
+      planner.queueLinks({ link: slots, ownerKeys, reportMembers: false, annotation: true, keyColumnsOnly: true });
     }
     const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
     if (values) {
       valueLinks.push(values);
-      const links = await selectWhereIn(source, values.table, values.ownerColumn, rows.map((r) => r.sourceId));
+      // Key columns only: most links of a re-sync are matched; the written ones are read in full later.
+      const keyColumns = planner.keyColumns(values.table);
+      if (!keyColumns.includes(values.ownerColumn)) keyColumns.push(values.ownerColumn);
+      planner.keyOnlyTables.add(values.table);
+      const links = await selectWhereIn(source, values.table, values.ownerColumn, rows.map((r) => r.sourceId), keyColumns);
       const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', links.map((l) => l[values.memberColumn]));
       for (const v of jsonRows) planner.addUnkeyedRow('lamindb_jsonvalue', v, 'feature value');
       const ownerBySource = new Map(rows.map((r) => [r.sourceId, r.key]));
@@ -115,7 +119,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     }
     for (const link of labelLinks(source.catalog, table)) {
       labelLinkTables.push(link);
-      planner.queueLinks({ link, ownerKeys, reportMembers: false, annotation: true });
+      planner.queueLinks({ link, ownerKeys, reportMembers: false, annotation: true, keyColumnsOnly: true });
     }
   }
   await planner.complete();
@@ -142,6 +146,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
 
   await matchFeatureValues(planner);
   await skipExistingLinks(planner, [...slotLinks, ...labelLinkTables, ...valueLinks]);
+  await planner.fillKeyOnlyRows();
   appendAll(planner.annotationReport, annotationReportOrder(planner, slotLinks, labelLinkTables));
 };
 
@@ -207,12 +212,16 @@ async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise
     const candidates: PlannedRow[] = [];
     // Per candidate: the target row of each foreign key (all mapped), in `refs` order.
     const ends: PlannedRow[][] = [];
+    // Referenced table per foreign-key column: ends are found by numeric id, not by `table#id` key.
+    const refTable = new Map(planner.followedForeignKeys(link.table).map((fk) => [fk.column, fk.refTable]));
     for (const r of planner.rowsOf(link.table)) {
       if (r.action !== 'transfer') continue;
       const rowEnds: PlannedRow[] = new Array(r.refs.length);
       let allMapped = true;
       for (let i = 0; i < r.refs.length; i++) {
-        const end = planner.rows.get(r.refs[i]!.key);
+        const ref = r.refs[i]!;
+        const t = refTable.get(ref.column);
+        const end = t !== undefined && r.values ? planner.find(t, r.values[ref.column]) : planner.rows.get(ref.key);
         if (end?.action !== 'map') {
           allMapped = false;
           break;

@@ -52,6 +52,12 @@ export interface LinkTraversal {
   reportMembers: boolean;
   /** Annotation links: reported by the annotation planner, not under their owner. */
   annotation?: boolean;
+  /**
+   * Read only the link rows' identity (id, followed foreign keys, slot): most of them are matched
+   * in the target and never written. The caller fetches the full rows of those that are written
+   * (`fillKeyOnlyRows`).
+   */
+  keyColumnsOnly?: boolean;
 }
 
 /**
@@ -77,6 +83,9 @@ export class Planner {
   private registryCache = new Map<string, Registry>();
   /** Table → source id → planned row: lookups without building a `table#id` string per probe. */
   private byTableId = new Map<string, Map<number, PlannedRow>>();
+  private modelCache = new Map<string, string>();
+  /** Tables whose link rows were read with their key columns only (see `LinkTraversal.keyColumnsOnly`). */
+  readonly keyOnlyTables = new Set<string>();
 
   constructor(
     readonly source: Instance,
@@ -176,10 +185,12 @@ export class Planner {
   addUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
     const existing = this.find(table, row.id);
     if (existing) return existing;
+    let model = this.modelCache.get(table);
+    if (model === undefined) this.modelCache.set(table, (model = modelName(table)));
     const planned: PlannedRow = {
       key: rowKey(table, row.id),
       table,
-      model: modelName(table),
+      model,
       sourceId: Number(row.id),
       uid: null,
       action: 'transfer',
@@ -207,7 +218,41 @@ export class Planner {
     return this.rowsByTable.get(table) ?? [];
   }
 
-  private followedForeignKeys(table: string): Array<{ column: string; refTable: string }> {
+  private nonEmpty = new Map<string, boolean>();
+  /** Whether a source table has any row (asked once per table). */
+  private async hasRows(table: string): Promise<boolean> {
+    let known = this.nonEmpty.get(table);
+    if (known === undefined) {
+      const one = await this.source.db.selectFrom(table).select('id').limit(1).execute();
+      this.nonEmpty.set(table, (known = one.length > 0));
+    }
+    return known;
+  }
+
+  /** The key columns of a link table: id, the foreign keys sync follows, and a schema link's slot. */
+  keyColumns(table: string): string[] {
+    const info = this.source.catalog.tables.get(table)!;
+    const cols = ['id', ...this.followedForeignKeys(table).map((fk) => fk.column)];
+    if (info.columnByName.has('slot')) cols.push('slot');
+    return [...new Set(cols)];
+  }
+
+  /** Transferred rows of key-only tables get their full source rows (one read per table per chunk). */
+  async fillKeyOnlyRows(): Promise<void> {
+    for (const table of this.keyOnlyTables) {
+      const todo = new Map<number, PlannedRow>();
+      for (const r of this.rowsOf(table)) if (r.action === 'transfer') todo.set(r.sourceId, r);
+      if (todo.size === 0) continue;
+      const full = await selectWhereIn(this.source, table, 'id', [...todo.keys()]);
+      for (const row of full) {
+        const planned = todo.get(Number(row.id));
+        if (planned) planned.values = row;
+      }
+    }
+    this.keyOnlyTables.clear();
+  }
+
+  followedForeignKeys(table: string): Array<{ column: string; refTable: string }> {
     let fks = this.fkCache.get(table);
     if (!fks) {
       const info = this.source.catalog.tables.get(table)!;
@@ -244,7 +289,8 @@ export class Planner {
         p.link.table === t.link.table &&
         p.link.ownerColumn === t.link.ownerColumn &&
         p.reportMembers === t.reportMembers &&
-        p.annotation === t.annotation,
+        p.annotation === t.annotation &&
+        p.keyColumnsOnly === t.keyColumnsOnly,
     );
     if (same) appendAll(same.ownerKeys, t.ownerKeys);
     else this.pendingLinks.push({ ...t, ownerKeys: [...t.ownerKeys] });
@@ -309,7 +355,15 @@ export class Planner {
       const owner = this.rows.get(k)!;
       byId.set(owner.sourceId, owner);
     }
-    const linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
+    // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
+    if (t.annotation && !(await this.hasRows(link.table))) return;
+    let columns: string[] | undefined;
+    if (t.keyColumnsOnly) {
+      columns = this.keyColumns(link.table);
+      if (!columns.includes(link.ownerColumn)) columns.push(link.ownerColumn);
+      this.keyOnlyTables.add(link.table);
+    }
+    const linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()], columns);
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
     // One reason string per owner, shared by its link rows.
@@ -509,6 +563,8 @@ export async function planSync(
     }
     await options.annotationPlanner(planner);
     await planner.complete(options.signal);
+    // Link rows read by their keys only and still to be written get their full rows (normally done already).
+    await planner.fillKeyOnlyRows();
   }
   checkTargetCanHold(target.catalog, source.catalog, planner.rows.values(), target.identity.slug);
   const demote = await planner.findDemotions();
