@@ -187,6 +187,32 @@ describe('foreign-key closure', () => {
   });
 });
 
+describe('natural keys and provenance', () => {
+  it('matches a storage by root (not reported), and keeps a synced run\'s own transform', async () => {
+    const src = await guideSource('sqlite');
+    const tgt = await makeInstance('postgres', { name: 'target', via: 'init' });
+    await withInstances([[src, true], [tgt, false]], async (source, target) => {
+      const [localStorage] = await insertRecords(target, 'lamindb_storage', [
+        { uid: 'OtherUid1234', root: GUIDE_STORAGE.root, type: 's3', instance_uid: 'SomeOtherIns' },
+      ]);
+      const { result } = await sync(source, target, { keys: [GUIDE_ARTIFACT.key] }, { tracking: CLI_TRACKING });
+      assert.ok(!result.transferred.some((e) => e.registry === 'Storage'), 'the storage with the same root is used, not copied');
+      assert.ok(!result.mapped.some((e) => e.registry === 'Storage'), 'and, as in LaminDB, not listed');
+      const art = await one(target, 'lamindb_artifact', { uid: GUIDE_ARTIFACT.uid });
+      assert.equal(Number(art.storage_id), localStorage);
+      // A run synced by uid keeps the transform that ran it (LaminDB would overwrite it).
+      const sourceRun = await one(source, 'lamindb_run', { uid: 'wNXyiNV2DrUmjTGZ' });
+      const sourceTransform = await one(source, 'lamindb_transform', { id: Number(sourceRun.transform_id) });
+      const runSync = await sync(source, target, { registry: 'Run', uids: ['wNXyiNV2DrUmjTGZ'] }, { tracking: CLI_TRACKING });
+      assert.deepEqual(runSync.result.transferred.map((e) => e.registry), ['Run', 'Transform']);
+      const run = await one(target, 'lamindb_run', { uid: 'wNXyiNV2DrUmjTGZ' });
+      const transform = await one(target, 'lamindb_transform', { id: Number(run.transform_id) });
+      assert.equal(transform.uid, sourceTransform.uid);
+      assert.equal(Number(run._status_code), 0);
+    });
+  });
+});
+
 describe('versions', () => {
   it('brings the latest version with a non-latest one and keeps one is_latest per family', async () => {
     const src = await guideSource('sqlite');
