@@ -69,7 +69,7 @@ describe('lamin-sync CLI', () => {
 
   it('show and describe find a record by key', async () => {
     const show = await run(['show', target, '--key', GUIDE_ARTIFACT.key]);
-    assert.match(show.out, /^Artifact\(.*uid='9K1dteZ6Qx0EXK8g0000'/);
+    assert.match(show.out, /^Artifact\(.*is_latest=True, is_locked=False.*uid='9K1dteZ6Qx0EXK8g0000'/);
     const d = await run(['describe', target, '--uid', GUIDE_ARTIFACT.uid, '--json']);
     assert.equal(JSON.parse(d.out).labels.length, 5);
   });

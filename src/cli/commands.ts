@@ -154,7 +154,7 @@ export async function showCommand(args: string[], out: Out): Promise<void> {
       throw new LaminSyncError('NOT_FOUND', `No record with ${values.uid ? `uid '${values.uid}'` : `key '${values.key}'`} in ${instance.identity.slug}.`);
     }
     if (values.json) return out(JSON.stringify({ registry: found.registry.model, record: found.record }, null, 2));
-    out(formatRecord(found.registry.model, found.record));
+    out(formatRecord(found.registry, found.record));
   });
 }
 

@@ -35,7 +35,7 @@ export async function demoCommand(args: string[], out: Out): Promise<void> {
     const first = await sync(source, target, selection, { tracking: CLI_TRACKING, annotationPlanner });
     for (const line of formatReport(first.result)) out(line);
     const synced = await getRecord(target, { key: GUIDE_ARTIFACT.key });
-    if (synced) out(formatRecord('Artifact', synced.record));
+    if (synced) out(formatRecord(synced.registry, synced.record));
     out(`→ transfer run ${first.result.run?.uid} of ${first.result.transform?.key}`);
     out('');
     out('$ (the same sync again)');
