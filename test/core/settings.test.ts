@@ -6,7 +6,11 @@ import { describe, it } from 'node:test';
 import { openInstance } from '../../src/core/instance/open';
 import { instanceUidFromUuid, laminSettingsDir, listInstanceSettings, localInstanceUuid } from '../../src/core/instance/settings';
 import { initInstance } from '../../src/core/schema/init';
-import { tempDir } from '../support/instances';
+import { GUIDE_ARTIFACT, GUIDE_SOURCE, seedGuideExample } from '../../src/core/example/guide';
+import { insertRecords } from '../../src/core/example/insert';
+import { CLI_TRACKING } from '../../src/core/sync/context';
+import { sync } from '../../src/core/sync/index';
+import { makeInstance, tempDir, withInstances } from '../support/instances';
 
 describe('LaminDB settings', () => {
   it('derives instance uids like lamindb-setup', () => {
@@ -51,6 +55,28 @@ describe('LaminDB settings', () => {
       assert.ok(i.catalog.tables.has('bionty_celltype'));
     } finally {
       await i.close();
+    }
+  });
+
+  it('writes as LaminDB\'s current user when the target has it, else as its first user', async () => {
+    const src = await makeInstance('sqlite', { name: GUIDE_SOURCE.name, owner: GUIDE_SOURCE.owner, instanceUid: GUIDE_SOURCE.instanceUid });
+    const tgt = await makeInstance('sqlite', { name: 'target', via: 'init' });
+    const base = tempDir();
+    mkdirSync(join(base, '.lamin'), { recursive: true });
+    writeFileSync(join(base, '.lamin', 'current_user.env'), 'lamin_user_email=null\nlamin_user_uid=testuser\nlamin_user_handle=testuser\n');
+    const previous = process.env.LAMIN_SETTINGS_DIR;
+    process.env.LAMIN_SETTINGS_DIR = base;
+    try {
+      await withInstances([[src, false], [tgt, false]], async (source, target) => {
+        await seedGuideExample(source);
+        const [me] = await insertRecords(target, 'lamindb_user', [{ uid: 'testuser', handle: 'testuser' }]);
+        await sync(source, target, { keys: [GUIDE_ARTIFACT.key] }, { tracking: CLI_TRACKING });
+        const art = await target.db.selectFrom('lamindb_artifact').select('created_by_id').where('uid', '=', GUIDE_ARTIFACT.uid).executeTakeFirstOrThrow();
+        assert.equal(Number(art.created_by_id), me);
+      });
+    } finally {
+      if (previous === undefined) delete process.env.LAMIN_SETTINGS_DIR;
+      else process.env.LAMIN_SETTINGS_DIR = previous;
     }
   });
 });

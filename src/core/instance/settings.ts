@@ -86,6 +86,13 @@ export function currentInstanceSettings(dir = laminSettingsDir()): InstanceSetti
   return fromEnv(parseEnvFile(readFileSync(file, 'utf8')), file);
 }
 
+/** The uid of LaminDB's current user (`current_user.env`), if LaminDB has one on this machine. */
+export function currentUserUid(dir = laminSettingsDir()): string | null {
+  const file = join(dir, 'current_user.env');
+  if (!existsSync(file)) return null;
+  return parseEnvFile(readFileSync(file, 'utf8')).lamin_user_uid ?? null;
+}
+
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Base62 of bytes, with lamin-utils' marker for leading zero bytes. */

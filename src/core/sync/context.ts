@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
+import { currentUserUid } from '../instance/settings';
 import type { Instance } from '../instance/types';
 import { nowValue } from '../instance/values';
 import { base62Uid } from './uid';
@@ -54,8 +55,9 @@ async function insertReturningId(
 }
 
 export async function resolveUser(trx: Transaction<any>, target: Instance, userUid?: string): Promise<number> {
-  if (userUid) {
-    const u = await trx.selectFrom('lamindb_user').select('id').where('uid', '=', userUid).executeTakeFirst();
+  const uid = userUid ?? currentUserUid();
+  if (uid) {
+    const u = await trx.selectFrom('lamindb_user').select('id').where('uid', '=', uid).executeTakeFirst();
     if (u) return Number(u.id);
   }
   const first = await trx.selectFrom('lamindb_user').select('id').orderBy('id').limit(1).executeTakeFirst();
