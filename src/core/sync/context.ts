@@ -1,4 +1,4 @@
-import type { Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { currentUserUid } from '../instance/settings';
 import type { Instance } from '../instance/types';
@@ -116,6 +116,18 @@ async function createRun(
   return { id, uid };
 }
 
+/** The target's run with this uid (the run that started a sync); a clear error if there is none. */
+export async function findRun(db: Kysely<any>, target: Instance, uid: string): Promise<{ id: number; uid: string }> {
+  const r = await db.selectFrom('lamindb_run').select(['id', 'uid']).where('uid', '=', uid).executeTakeFirst();
+  if (!r) {
+    throw new LaminSyncError(
+      'NOT_FOUND',
+      `No run with uid '${uid}' in ${target.identity.slug}: --initiated-by-run names a run of the target.`,
+    );
+  }
+  return { id: Number(r.id), uid: String(r.uid) };
+}
+
 /**
  * Finds or creates, inside the sync's transaction, the transfer transform
  * (`__lamindb_transfer__/<source uid>`) and its run for this `initiated_by_run`, as LaminDB does.
@@ -131,18 +143,7 @@ export async function prepareWriteContext(
   let initiatedByRun: WriteContext['initiatedByRun'] = null;
   let trackingRunId: number | null = null;
   if (options.initiatedByRun) {
-    const r = await trx
-      .selectFrom('lamindb_run')
-      .select(['id', 'uid'])
-      .where('uid', '=', options.initiatedByRun)
-      .executeTakeFirst();
-    if (!r) {
-      throw new LaminSyncError(
-        'NOT_FOUND',
-        `No run with uid '${options.initiatedByRun}' in ${target.identity.slug}: --initiated-by-run names a run of the target.`,
-      );
-    }
-    initiatedByRun = { id: Number(r.id), uid: String(r.uid) };
+    initiatedByRun = await findRun(trx, target, options.initiatedByRun);
   } else if (options.tracking) {
     const t = options.tracking;
     const transformId = await findOrCreateTransform(

@@ -3,7 +3,8 @@ import { LaminSyncError } from '../errors';
 import { chunk } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
-import { finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
+import { quoteIdentifier } from '../schema/column-types';
+import { findRun, finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
 import { throwIfAborted } from './plan';
 import { plannedReport } from './report';
 import type { PlannedRow, SyncPlan, SyncProgress, SyncResult } from './types';
@@ -47,12 +48,6 @@ function arrayTypeOf(type: string): string | null {
   const base = type.replace(/\(\s*\d+(\s*,\s*\d+)?\s*\)/g, '').trim();
   if (base.endsWith(']') || !/^[a-z][a-z0-9_ ]*$/.test(base)) return null;
   return `${base}[]`;
-}
-
-/** A catalog identifier, quoted. Catalog names are plain; anything else is refused rather than escaped. */
-export function quoteIdentifier(name: string): string {
-  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`internal: unexpected identifier ${JSON.stringify(name)}`);
-  return `"${name}"`;
 }
 
 function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: PlannedRow): TableWriter {
@@ -104,13 +99,19 @@ function arrayTypes(types: string[]): string[] | null {
   return out;
 }
 
+/** `INSERT INTO "table" ("a", "b", …) <rows> RETURNING "id"[, "uid"]`: table and columns from the target's catalog. */
+function insertStatement(writer: TableWriter, rows: string): string {
+  return (
+    `INSERT INTO ${quoteIdentifier(writer.table)} (${writer.columns.map(quoteIdentifier).join(', ')}) ` +
+    `${rows} RETURNING ${writer.hasUid ? '"id", "uid"' : '"id"'}`
+  );
+}
+
 function unnestSql(writer: TableWriter): string {
   const cached = writer.sqlByRows.get(-1);
   if (cached) return cached;
   const arrays = writer.arrayTypes!.map((t, i) => `$${i + 1}::${t}`).join(', ');
-  const text =
-    `INSERT INTO ${quoteIdentifier(writer.table)} (${writer.columns.map(quoteIdentifier).join(', ')}) ` +
-    `SELECT * FROM unnest(${arrays}) RETURNING ${writer.hasUid ? '"id", "uid"' : '"id"'}`;
+  const text = insertStatement(writer, `SELECT * FROM unnest(${arrays})`);
   writer.sqlByRows.set(-1, text);
   return text;
 }
@@ -160,9 +161,7 @@ function insertSql(target: Instance, writer: TableWriter, rowCount: number): str
       tuples[r] = `(${ps.join(', ')})`;
     }
   }
-  text =
-    `INSERT INTO ${quoteIdentifier(writer.table)} (${writer.columns.map(quoteIdentifier).join(', ')}) ` +
-    `VALUES ${tuples.join(', ')} RETURNING ${writer.hasUid ? '"id", "uid"' : '"id"'}`;
+  text = insertStatement(writer, `VALUES ${tuples.join(', ')}`);
   writer.sqlByRows.set(rowCount, text);
   return text;
 }
@@ -232,7 +231,8 @@ export async function executeSync(
   const written: Record<string, number> = {};
   let ctx: WriteContext | null = null;
   throwIfAborted(options.signal);
-  if (options.initiatedByRun) await assertRunExists(target, options.initiatedByRun);
+  // A named run must exist even when nothing is written (the write path looks it up in its transaction).
+  if (options.initiatedByRun && total === 0) await findRun(target.db, target, options.initiatedByRun);
   if (total > 0) {
     try {
       await target.db.transaction().execute(async (trx) => {
@@ -273,22 +273,12 @@ export async function executeSync(
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,
     written,
-    durationMs: Date.now() - started,
+    durationMs: (plan.planning?.durationMs ?? 0) + Date.now() - started,
     statements: {
-      source: source.counter.statements - sourceStatements,
-      target: target.counter.statements - targetStatements,
+      source: (plan.planning?.statements.source ?? 0) + source.counter.statements - sourceStatements,
+      target: (plan.planning?.statements.target ?? 0) + target.counter.statements - targetStatements,
     },
   };
-}
-
-async function assertRunExists(target: Instance, uid: string): Promise<void> {
-  const r = await target.db.selectFrom('lamindb_run').select('id').where('uid', '=', uid).executeTakeFirst();
-  if (!r) {
-    throw new LaminSyncError(
-      'NOT_FOUND',
-      `No run with uid '${uid}' in ${target.identity.slug}: --initiated-by-run names a run of the target.`,
-    );
-  }
 }
 
 function translateWriteError(e: unknown, target: Instance): unknown {

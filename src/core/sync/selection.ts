@@ -2,24 +2,13 @@ import { LaminSyncError } from '../errors';
 import { selectWhereIn } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { substringFilter } from '../query/filter';
-import { findRegistry, listRegistries, type Registry } from '../schema/registries';
+import { requireRegistry } from '../query/records';
+import { listRegistries, type Registry } from '../schema/registries';
 import type { Selection } from './types';
 
 export interface SelectedRow {
   registry: Registry;
   row: Record<string, unknown>;
-}
-
-function requireRegistry(instance: Instance, name: string): Registry {
-  const r = findRegistry(instance.catalog, name);
-  if (!r) {
-    const known = listRegistries(instance.catalog).map((x) => x.model);
-    throw new LaminSyncError(
-      'INVALID_ARGUMENT',
-      `${instance.identity.slug} has no registry ${name}. Known: ${known.join(', ')}.`,
-    );
-  }
-  return r;
 }
 
 /**
