@@ -541,6 +541,9 @@ export async function planSync(
   if (source.identity.uid === target.identity.uid && source.location === target.location) {
     throw new LaminSyncError('INVALID_ARGUMENT', `Source and target are the same instance (${source.identity.slug}).`);
   }
+  const started = Date.now();
+  const sourceStatements = source.counter.statements;
+  const targetStatements = target.counter.statements;
   const warnings = checkMigrations(source, target);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Resolving the selection' });
   const selected = await resolveSelection(source, selection);
@@ -584,5 +587,12 @@ export async function planSync(
     demote,
     transfer: transferTransformSpec(source),
     warnings,
+    planning: {
+      durationMs: Date.now() - started,
+      statements: {
+        source: source.counter.statements - sourceStatements,
+        target: target.counter.statements - targetStatements,
+      },
+    },
   };
 }

@@ -64,6 +64,8 @@ export interface SyncPlan {
   demote: Array<{ table: string; targetIds: number[] }>;
   transfer: TransferTransformSpec;
   warnings: string[];
+  /** What planning cost (the result adds it to the write's, whenever the plan is executed). */
+  planning?: { durationMs: number; statements: { source: number; target: number } };
 }
 
 export interface RegistryUid {
@@ -80,7 +82,9 @@ export interface SyncResult {
   initiatedByRun: { uid: string } | null;
   /** Rows written per table. */
   written: Record<string, number>;
+  /** Planning and writing (not the time a previewed plan waited for a confirm). */
   durationMs: number;
+  /** SQL statements sent to each instance by planning and writing. */
   statements: { source: number; target: number };
 }
 
