@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { KeyedQueue } from './queue';
 import { LaminSyncError, isLaminSyncError } from '../core/errors';
 import type { Instance } from '../core/instance/types';
 import { getRecord } from '../core/query/records';
@@ -41,7 +42,8 @@ function seconds(ms: number): string {
  * to the output channel exactly what the CLI prints, then refreshing and revealing the target.
  */
 export class SyncRunner {
-  private readonly queues = new Map<string, Promise<unknown>>();
+  /** Syncs into one target run one after the other. */
+  private readonly queue = new KeyedQueue();
 
   constructor(
     private readonly instances: InstanceManager,
@@ -52,18 +54,6 @@ export class SyncRunner {
     /** Called after a sync wrote into a target (the lineage panels re-read it). */
     private readonly afterWrite: (targetId: string) => Promise<void> | void = () => undefined,
   ) {}
-
-  /** Waits for the syncs already queued on this target, then runs `task`; the next one waits for it. */
-  private serialize<T>(targetId: string, task: () => Promise<T>): { waiting: boolean; result: Promise<T> } {
-    const before = this.queues.get(targetId);
-    const result = (before ?? Promise.resolve()).then(task);
-    const tail = result.catch(() => undefined);
-    this.queues.set(targetId, tail);
-    void tail.then(() => {
-      if (this.queues.get(targetId) === tail) this.queues.delete(targetId);
-    });
-    return { waiting: before !== undefined, result };
-  }
 
   private labels(req: SyncRequest): { source: string; target: string } {
     return { source: this.instances.require(req.sourceId).label, target: this.instances.require(req.targetId).label };
@@ -84,7 +74,7 @@ export class SyncRunner {
         { location: vscode.ProgressLocation.Notification, title, cancellable: true },
         async (progress, token) => {
           token.onCancellationRequested(() => ac.abort());
-          const queued = this.serialize(req.targetId, async () => {
+          const queued = this.queue.run(req.targetId, async () => {
             if (ac.signal.aborted) throw new LaminSyncError('CANCELLED', 'Sync cancelled before it started. Nothing was written.');
             outcome = await this.execute(req, ac.signal, progress);
           });
