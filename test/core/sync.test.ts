@@ -213,6 +213,36 @@ describe('natural keys and provenance', () => {
   });
 });
 
+describe('branches and cycles', () => {
+  it('keeps built-in branch ids, brings a custom branch by uid, and refuses rows that reference each other', async () => {
+    const src = await guideSource('sqlite');
+    const tgt = await makeInstance('sqlite', { name: 'target', via: 'init' });
+    await withInstances([[src, false], [tgt, false]], async (source, target) => {
+      const [dev] = await insertRecords(source, 'lamindb_branch', [{ uid: 'devbranch012', name: 'dev' }]);
+      await insertRecords(source, 'lamindb_ulabel', [{ uid: 'DevLabel', name: 'on dev', branch_id: dev }]);
+      const { result } = await sync(source, target, { registry: 'ULabel', uids: ['DevLabel'] }, { tracking: CLI_TRACKING });
+      assert.deepEqual(result.transferred, [
+        { registry: 'ULabel', uid: 'DevLabel' },
+        { registry: 'Branch', uid: 'devbranch012' },
+      ]);
+      const targetDev = await one(target, 'lamindb_branch', { uid: 'devbranch012' });
+      const copied = await one(target, 'lamindb_ulabel', { uid: 'DevLabel' });
+      assert.equal(Number(copied.branch_id), Number(targetDev.id));
+      assert.equal(Number(copied.created_on_id), 1, 'main, by uid');
+      // Two records that are each other's type (SQLite has no trigger against it): refused, nothing written.
+      const [a] = await insertRecords(source, 'lamindb_record', [{ uid: 'CycleRecordA0000', name: 'A', is_type: true }]);
+      const [b] = await insertRecords(source, 'lamindb_record', [{ uid: 'CycleRecordB0000', name: 'B', is_type: true, type_id: a }]);
+      await source.db.updateTable('lamindb_record').set({ type_id: b }).where('id', '=', a).execute();
+      const counts = await tableCounts(target);
+      await assert.rejects(
+        sync(source, target, { registry: 'Record', uids: ['CycleRecordA0000'] }, { tracking: CLI_TRACKING }),
+        (e: unknown) => e instanceof LaminSyncError && e.code === 'UNSUPPORTED' && /cycle/.test(e.message),
+      );
+      assert.deepEqual(await tableCounts(target), counts);
+    });
+  });
+});
+
 describe('versions', () => {
   it('brings the latest version with a non-latest one and keeps one is_latest per family', async () => {
     const src = await guideSource('sqlite');
