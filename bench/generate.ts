@@ -6,9 +6,9 @@ import pg from 'pg';
 import { openInstance } from '../src/core/instance/open';
 import type { Catalog } from '../src/core/instance/catalog';
 import type { Dialect } from '../src/core/instance/types';
+import { BASE62 } from '../src/core/sync/uid';
 
 const DATETIME_COLUMNS = new Set(['created_at', 'updated_at', 'started_at', 'finished_at']);
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A unique uid of `length` characters: a prefix, then a base62 counter. */
 export function uidOf(prefix: string, i: number, length: number): string {

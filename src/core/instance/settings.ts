@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { BASE62 } from '../sync/uid';
 
 /**
  * LaminDB's own settings files (lamindb-setup): `~/.lamin/instance--<owner>--<name>.env`, or under
@@ -93,7 +94,6 @@ export function currentUserUid(dir = laminSettingsDir()): string | null {
   return parseEnvFile(readFileSync(file, 'utf8')).lamin_user_uid ?? null;
 }
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** Base62 of bytes, with lamin-utils' marker for leading zero bytes. */
 function encodeBytesBase62(bytes: Uint8Array): string {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 
-const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+/** LaminDB's uid alphabet (lamin-utils' base62 charset). */
+export const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
 /** A random base62 uid of `length` characters, as LaminDB generates them. */
 export function base62Uid(length: number): string {
