@@ -1,8 +1,7 @@
 import { LaminSyncError } from '../errors';
 import { selectWhereIn } from '../instance/batch';
 import type { Instance } from '../instance/types';
-import { memberLinks, modelName, qualifiedModelName } from '../schema/registries';
-import { labelLinks } from '../sync/annotations';
+import { labelLinks, memberLinks, modelName, qualifiedModelName } from '../schema/registries';
 import { getRecord } from './records';
 import { artifactStorageKey } from './storage-path';
 

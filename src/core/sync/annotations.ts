@@ -1,6 +1,5 @@
 import { selectWhereIn } from '../instance/batch';
-import type { Catalog } from '../instance/catalog';
-import { appOf, registryOf, type MemberLink } from '../schema/registries';
+import { labelLinks, ownerLink, type MemberLink } from '../schema/registries';
 import { appendAll, replaceAll, type AnnotationPlanner, type Planner } from './plan';
 import type { PlannedRow, RowAction } from './types';
 
@@ -10,56 +9,6 @@ import type { PlannedRow, RowAction } from './types';
  * to them with the link rows and the feature each link is attached to. Labels, features and
  * schemas are matched by uid; link rows the target already holds are not written again.
  */
-
-/** LaminDB's order of label registries (its report and `describe` follow it); modules come after. */
-const LABEL_ORDER = ['lamindb_ulabel', 'lamindb_record', 'lamindb_project', 'lamindb_reference', 'lamindb_user'];
-
-/** Columns of link tables that are not the label: provenance and the feature. */
-const NOT_LABEL_COLUMNS = new Set(['created_by_id', 'run_id', 'space_id', 'branch_id', 'created_on_id', 'feature_id']);
-
-function modelPart(table: string): string {
-  return table.slice(appOf(table).length + 1);
-}
-
-/**
- * Label link tables of an owner registry, read from the schema: `<app>_<owner><label>` without a
- * uid, with a foreign key to the owner and one to a registry (ULabel, Record, Project, bionty's
- * CellType, …, any module's). Schema slots and feature values have their own handling.
- */
-export function labelLinks(catalog: Catalog, ownerTable: string): MemberLink[] {
-  const owner = modelPart(ownerTable);
-  const ownerColumn = `${owner}_id`;
-  const out: MemberLink[] = [];
-  for (const [table, info] of catalog.tables) {
-    if (info.columnByName.has('uid')) continue;
-    const model = modelPart(table);
-    if (!model.startsWith(owner) || model === owner) continue;
-    if (!info.foreignKeys.some((f) => f.column === ownerColumn && f.refTable === ownerTable)) continue;
-    const others = info.foreignKeys.filter((f) => f.column !== ownerColumn && !NOT_LABEL_COLUMNS.has(f.column));
-    if (others.length !== 1) continue;
-    const member = others[0]!;
-    if (member.refTable === ownerTable || !registryOf(catalog, member.refTable)) continue;
-    if (['lamindb_schema', 'lamindb_jsonvalue', 'lamindb_block'].includes(member.refTable)) continue;
-    out.push({ table, ownerColumn, memberColumn: member.column, memberTable: member.refTable });
-  }
-  const rank = (t: string) => {
-    const i = LABEL_ORDER.indexOf(t);
-    return i < 0 ? LABEL_ORDER.length : i;
-  };
-  return out.sort((a, b) => rank(a.memberTable) - rank(b.memberTable) || a.table.localeCompare(b.table));
-}
-
-/** `<app>_<owner>schema` (artifact slots) and `<app>_<owner>jsonvalue` (feature values), when the owner has them. */
-function ownerLink(catalog: Catalog, ownerTable: string, memberTable: string): MemberLink | null {
-  const owner = modelPart(ownerTable);
-  const table = `${appOf(ownerTable)}_${owner}${modelPart(memberTable)}`;
-  const info = catalog.tables.get(table);
-  if (!info || info.columnByName.has('uid')) return null;
-  const ownerFk = info.foreignKeys.find((f) => f.column === `${owner}_id` && f.refTable === ownerTable);
-  const memberFk = info.foreignKeys.find((f) => f.refTable === memberTable);
-  if (!ownerFk || !memberFk) return null;
-  return { table, ownerColumn: ownerFk.column, memberColumn: memberFk.column, memberTable };
-}
 
 const BULK_ORDER = ['bionty_organism', 'bionty_source'];
 function bulkRank(key: string): number {
