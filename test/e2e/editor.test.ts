@@ -82,19 +82,31 @@ describe('VS Code extension in a real editor', { skip: skipReason ?? false, time
 
   const sidebarRows = () => page.locator('#workbench\\.parts\\.sidebar .monaco-list-row');
   const row = (label: string | RegExp) => sidebarRows().filter({ hasText: label }).first();
-  /** The first row matching `label` below the instance row `instance` (the same text can be in several instances). */
-  async function rowUnder(instance: string, label: string | RegExp) {
+  /**
+   * The first row matching `label` below the instance row `instance` (the same text can be in several instances).
+   * Rows load asynchronously after an expand, so it looks again until `timeout`.
+   */
+  async function rowUnder(instance: string, label: string | RegExp, timeout = 15_000) {
+    const deadline = Date.now() + timeout;
+    for (;;) {
+      const found = await findRowUnder(instance, label);
+      if (typeof found !== 'string') return found;
+      if (Date.now() > deadline) throw new Error(found);
+      await page.waitForTimeout(250);
+    }
+  }
+  async function findRowUnder(instance: string, label: string | RegExp) {
     const rows = await sidebarRows().evaluateAll((els) =>
       els.map((e) => ({ text: (e.textContent ?? '').replace(/\u00a0/g, ' '), level: Number(e.getAttribute('aria-level') ?? '0'), top: e.getBoundingClientRect().top })),
     );
     const order = rows.map((r, i) => ({ ...r, i })).sort((a, b) => a.top - b.top);
     const start = order.findIndex((r) => r.level === 1 && r.text.includes(instance));
-    assert.ok(start >= 0, `no instance row ${instance}`);
+    if (start < 0) return `no instance row ${instance}`;
     for (const r of order.slice(start + 1)) {
       if (r.level === 1) break;
       if (typeof label === 'string' ? r.text.includes(label) : label.test(r.text)) return sidebarRows().nth(r.i);
     }
-    throw new Error(`no row ${String(label)} under ${instance}`);
+    return `no row ${String(label)} under ${instance}`;
   }
   async function rowTexts(): Promise<string[]> {
     return (await sidebarRows().allTextContents()).map(norm);
