@@ -26,8 +26,7 @@ export interface FloorTarget {
 export function writtenRows(plan: SyncPlan): Map<string, number[]> {
   const out = new Map<string, number[]>();
   for (const batch of plan.insertOrder) {
-    for (const key of batch) {
-      const row = plan.rows.get(key)!;
+    for (const row of batch) {
       let ids = out.get(row.table);
       if (!ids) out.set(row.table, (ids = []));
       ids.push(row.sourceId);

@@ -1,7 +1,7 @@
 import { selectWhereIn } from '../instance/batch';
 import { labelLinks, ownerLink, type MemberLink } from '../schema/registries';
-import { appendAll, replaceAll, type AnnotationPlanner, type Planner } from './plan';
-import type { PlannedRow, RowAction } from './types';
+import { appendAll, replaceAll, type AnnotationPlanner, type Planner, type ReportEntry } from './plan';
+import type { PlannedRow } from './types';
 
 /**
  * Sync with annotations (LaminDB's `transfer="annotations"`): after the objects themselves, their
@@ -11,8 +11,8 @@ import type { PlannedRow, RowAction } from './types';
  */
 
 const BULK_ORDER = ['bionty_organism', 'bionty_source'];
-function bulkRank(key: string): number {
-  const i = BULK_ORDER.indexOf(key.slice(0, key.indexOf('#')));
+function bulkRank(row: PlannedRow): number {
+  const i = BULK_ORDER.indexOf(row.table);
   return i < 0 ? BULK_ORDER.length : i;
 }
 
@@ -32,7 +32,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   const { source } = planner;
   const owners = planner.requested.map((k) => planner.rows.get(k)!);
   // What the objects' own report lists comes first; the annotations follow it.
-  for (const key of planner.requested) planner.listClosure(key, [], planner.listed);
+  for (const key of planner.requested) planner.listClosure(planner.rows.get(key), [], planner.listed);
 
   const byTable = new Map<string, PlannedRow[]>();
   for (const o of owners) {
@@ -54,14 +54,10 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
     if (values) {
       valueLinks.push(values);
-      // Key columns only: most links of a re-sync are matched; the written ones are read in full later.
-      const keyColumns = planner.keyColumns(values.table);
-      if (!keyColumns.includes(values.ownerColumn)) keyColumns.push(values.ownerColumn);
-      planner.keyOnlyTables.add(values.table);
-      const links = await selectWhereIn(source, values.table, values.ownerColumn, rows.map((r) => r.sourceId), keyColumns);
+      const links = await planner.readLinks(values, rows);
       const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', links.map((l) => l[values.memberColumn]));
       for (const v of jsonRows) planner.addUnkeyedRow('lamindb_jsonvalue', v, 'feature value');
-      const ownerBySource = new Map(rows.map((r) => [r.sourceId, r.key]));
+      const ownerBySource = new Map(rows.map((r) => [r.sourceId, r]));
       for (const l of links) {
         planner.addLinkRow(values, l, ownerBySource.get(Number(l[values.ownerColumn]))!, 'feature value link', false);
       }
@@ -119,7 +115,7 @@ async function matchFeatureValues(planner: Planner): Promise<void> {
   for (const v of planner.rowsOf('lamindb_jsonvalue')) {
     if (v.action !== 'transfer') continue;
     const ref = v.refs.find((r) => r.column === 'feature_id');
-    const feature = ref ? planner.rows.get(ref.key) : undefined;
+    const feature = ref ? planner.deref(ref) : null;
     if (!feature || feature.action !== 'map' || feature.targetId === null) continue;
     let c = byFeature.get(feature.targetId);
     if (!c) byFeature.set(feature.targetId, (c = { byHash: new Map(), byJsonNoHash: new Map(), all: [], byJsonAll: null }));
@@ -161,16 +157,12 @@ async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise
     const candidates: PlannedRow[] = [];
     // Per candidate: the target row of each foreign key (all mapped), in `refs` order.
     const ends: PlannedRow[][] = [];
-    // Referenced table per foreign-key column: ends are found by numeric id, not by `table#id` key.
-    const refTable = new Map(planner.followedForeignKeys(link.table).map((fk) => [fk.column, fk.refTable]));
     for (const r of planner.rowsOf(link.table)) {
       if (r.action !== 'transfer') continue;
       const rowEnds: PlannedRow[] = new Array(r.refs.length);
       let allMapped = true;
       for (let i = 0; i < r.refs.length; i++) {
-        const ref = r.refs[i]!;
-        const t = refTable.get(ref.column);
-        const end = t !== undefined && r.values ? planner.find(t, r.values[ref.column]) : planner.rows.get(ref.key);
+        const end = planner.deref(r.refs[i]!);
         if (end?.action !== 'map') {
           allMapped = false;
           break;
@@ -241,59 +233,56 @@ async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise
  * transfer does); then per label registry each label as it is linked (a repeat reads as mapped),
  * its foreign keys, and the link features that arrive with it.
  */
-function annotationReportOrder(
-  planner: Planner,
-  slotLinks: MemberLink[],
-  labelLinkTables: MemberLink[],
-): Array<{ key: string; as: RowAction }> {
-  const out: Array<{ key: string; as: RowAction }> = [];
+function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[]): ReportEntry[] {
+  const out: ReportEntry[] = [];
   const seen = planner.listed;
   const linkRows = (table: string) => [...planner.rowsOf(table)].sort((a, b) => a.sourceId - b.sourceId);
-  const refOf = (row: PlannedRow, column: string) => row.refs.find((r) => r.column === column)?.key;
+  const refOf = (row: PlannedRow, column: string): PlannedRow | null => {
+    for (const ref of row.refs) if (ref.column === column) return planner.deref(ref);
+    return null;
+  };
+  const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
   for (const slot of slotLinks) {
     for (const link of linkRows(slot.table)) {
-      const schemaKey = refOf(link, slot.memberColumn);
-      if (!schemaKey) continue;
-      const members = (planner.linksOf.get(schemaKey) ?? [])
-        .map((k) => planner.rows.get(k)!)
-        .flatMap((m) => m.refs.filter((r) => r.column !== 'schema_id' && r.column !== 'composite_id').map((r) => r.key));
-      const fresh = members.filter((k) => planner.rows.get(k)?.action === 'transfer' && !seen.has(k));
-      // LaminDB resolves the new members' foreign keys in bulk (organism, source) before the members.
-      const bulk = [...new Set(fresh.flatMap((k) => planner.rows.get(k)!.refs.map((r) => r.key)))].filter(
-        (k) => planner.rows.get(k)?.action === 'transfer' && !seen.has(k),
+      const schema = refOf(link, slot.memberColumn);
+      if (!schema) continue;
+      const members = (planner.linksOf.get(schema) ?? []).flatMap((m) =>
+        m.refs.filter((r) => r.column !== 'schema_id' && r.column !== 'composite_id').map((r) => planner.deref(r)),
       );
+      const newMembers = members.filter(fresh);
+      // LaminDB resolves the new members' foreign keys in bulk (organism, source) before the members.
+      const bulk = [...new Set(newMembers.flatMap((m) => m.refs.map((r) => planner.deref(r))))].filter(fresh);
       bulk.sort((a, b) => bulkRank(a) - bulkRank(b));
-      for (const k of bulk) {
-        seen.add(k);
-        if (planner.rows.get(k)!.reportable) out.push({ key: k, as: 'transfer' });
+      for (const row of bulk) {
+        seen.add(row);
+        if (row.reportable) out.push({ row, as: 'transfer' });
       }
-      for (const k of bulk) for (const ref of planner.rows.get(k)!.refs) planner.listClosure(ref.key, out, seen);
-      for (const k of fresh) planner.listClosure(k, out, seen);
+      for (const row of bulk) for (const ref of row.refs) planner.listClosure(planner.deref(ref), out, seen);
+      for (const row of newMembers) planner.listClosure(row, out, seen);
       // A slot's schema is listed only when it arrives; LaminDB does not list one it matches.
-      if (planner.rows.get(schemaKey)?.action === 'transfer') planner.listClosure(schemaKey, out, seen);
+      if (schema.action === 'transfer') planner.listClosure(schema, out, seen);
     }
   }
   for (const label of labelLinkTables) {
-    const rows = linkRows(label.table);
-    const features: string[] = [];
-    const once = new Set<string>();
-    for (const link of rows) {
-      const labelKey = refOf(link, label.memberColumn);
-      if (!labelKey) continue;
-      if (once.has(labelKey)) {
-        out.push({ key: labelKey, as: 'map' });
+    const features: PlannedRow[] = [];
+    const once = new Set<PlannedRow>();
+    for (const link of linkRows(label.table)) {
+      const row = refOf(link, label.memberColumn);
+      if (!row) continue;
+      if (once.has(row)) {
+        out.push({ row, as: 'map' });
       } else {
-        once.add(labelKey);
+        once.add(row);
         // Met before (as another label's type, say): LaminDB finds it in the target now.
-        if (seen.has(labelKey)) out.push({ key: labelKey, as: 'map' });
+        if (seen.has(row)) out.push({ row, as: 'map' });
         else {
-          planner.reportMapped.add(labelKey);
-          planner.listClosure(labelKey, out, seen);
+          planner.reportMapped.add(row.key);
+          planner.listClosure(row, out, seen);
         }
       }
-      const featureKey = refOf(link, 'feature_id');
-      if (featureKey) features.push(featureKey);
+      const feature = refOf(link, 'feature_id');
+      if (feature) features.push(feature);
     }
     for (const f of features) planner.listClosure(f, out, seen);
   }

@@ -118,7 +118,6 @@ function unnestSql(writer: TableWriter): string {
 
 /** Appends the row as the target stores it: provenance re-pointed, foreign keys to target ids, values converted. */
 function pushTargetValues(
-  plan: SyncPlan,
   row: PlannedRow,
   writer: TableWriter,
   ctx: WriteContext,
@@ -137,9 +136,9 @@ function pushTargetValues(
     if (p.transform >= 0) out[base + p.transform] = ctx.transform.id;
   }
   for (const ref of row.refs) {
-    const dep = plan.rows.get(ref.key);
+    const dep = ref.row;
     if (!dep || dep.targetId === null) {
-      throw new Error(`internal: ${ref.key} has no target id when writing ${row.key}.${ref.column}`);
+      throw new Error(`internal: ${ref.table}#${ref.id} has no target id when writing ${row.key}.${ref.column}`);
     }
     out[base + writer.columnIndex.get(ref.column)!] = dep.targetId;
   }
@@ -170,11 +169,10 @@ async function writeBatch(
   trx: Transaction<any>,
   plan: SyncPlan,
   target: Instance,
-  keys: string[],
+  rows: PlannedRow[],
   ctx: WriteContext,
   writers: Map<string, TableWriter>,
 ): Promise<void> {
-  const rows = keys.map((k) => plan.rows.get(k)!);
   const table = rows[0]!.table;
   let writer = writers.get(table);
   if (!writer) writers.set(table, (writer = tableWriter(plan, target, table, rows[0]!)));
@@ -185,7 +183,7 @@ async function writeBatch(
   const n = writer.columns.length;
   for (const part of chunk(rows, perStatement)) {
     const params: unknown[] = [];
-    for (const r of part) pushTargetValues(plan, r, writer, ctx, params);
+    for (const r of part) pushTargetValues(r, writer, ctx, params);
     let query: CompiledQuery;
     if (unnest) {
       // Row-major values → one array per column.
@@ -248,7 +246,7 @@ export async function executeSync(
         const writers = new Map<string, TableWriter>();
         for (const batch of plan.insertOrder) {
           throwIfAborted(options.signal);
-          const table = plan.rows.get(batch[0]!)!.table;
+          const table = batch[0]!.table;
           options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
           await writeBatch(trx, plan, target, batch, ctx, writers);
           written[table] = (written[table] ?? 0) + batch.length;

@@ -13,7 +13,7 @@ import {
 } from '../schema/registries';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { resolveSelection, isTrue } from './selection';
-import type { PlannedRow, RowAction, Selection, SyncPlan, SyncProgress } from './types';
+import type { PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
 
 export interface PlanOptions {
   /** Also bring features, schemas, labels and their links (`transfer="annotations"`). */
@@ -44,6 +44,12 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new LaminSyncError('CANCELLED', 'Sync cancelled. Nothing was written.');
 }
 
+/** One line of the report: a row, and whether it reads as transferred or mapped. */
+export interface ReportEntry {
+  row: PlannedRow;
+  as: RowAction;
+}
+
 /** A link table whose rows travel with their owner (collection members, schema members, labels). */
 export interface LinkTraversal {
   link: MemberLink;
@@ -53,9 +59,9 @@ export interface LinkTraversal {
   /** Annotation links: reported by the annotation planner, not under their owner. */
   annotation?: boolean;
   /**
-   * Read only the link rows' identity (id, followed foreign keys, slot): most of them are matched
-   * in the target and never written. The caller fetches the full rows of those that are written
-   * (`fillKeyOnlyRows`).
+   * Links of mapped owners are read by their identity only (id, followed foreign keys, slot):
+   * most of them are matched in the target and never written. The caller fetches the full rows
+   * of those that are written (`fillKeyOnlyRows`). Links of transferred owners are read in full.
    */
   keyColumnsOnly?: boolean;
 }
@@ -71,10 +77,10 @@ export class Planner {
   readonly requested: string[] = [];
   /** Mapped rows the report lists (the requested objects; labels under annotations). */
   readonly reportMapped = new Set<string>();
-  /** Owner key → link row keys (members, labels), visited after the owner's foreign keys. */
-  readonly linksOf = new Map<string, string[]>();
-  /** Row key → the latest version of its family brought along. */
-  readonly familyLatest = new Map<string, string>();
+  /** Owner → its link rows (members), visited after the owner's foreign keys. */
+  readonly linksOf = new Map<PlannedRow, PlannedRow[]>();
+  /** Row → the latest version of its family brought along. */
+  readonly familyLatest = new Map<PlannedRow, PlannedRow>();
   private pendingRefs = new Map<string, Map<number, string>>(); // table -> id -> reason
   private pendingLinks: LinkTraversal[] = [];
   private pendingFamilies = new Map<string, Map<string, string>>(); // table -> stem -> key asking
@@ -84,8 +90,8 @@ export class Planner {
   /** Table → source id → planned row: lookups without building a `table#id` string per probe. */
   private byTableId = new Map<string, Map<number, PlannedRow>>();
   private modelCache = new Map<string, string>();
-  /** Tables whose link rows were read with their key columns only (see `LinkTraversal.keyColumnsOnly`). */
-  readonly keyOnlyTables = new Set<string>();
+  /** Per table: source ids of link rows read with their key columns only (see `LinkTraversal.keyColumnsOnly`). */
+  private keyOnly = new Map<string, Set<number>>();
 
   constructor(
     readonly source: Instance,
@@ -95,6 +101,18 @@ export class Planner {
   /** The planned row of a table's source id, if any. */
   find(table: string, id: unknown): PlannedRow | undefined {
     return this.byTableId.get(table)?.get(Number(id));
+  }
+
+  /** The planned row a foreign key points at (remembered once found). */
+  deref(ref: RowRef): PlannedRow | null {
+    if (ref.row) return ref.row;
+    const row = this.byTableId.get(ref.table)?.get(ref.id);
+    return row ? (ref.row = row) : null;
+  }
+
+  /** Points every foreign key at its planned row, so writing needs no lookups. */
+  resolveRefs(): void {
+    for (const rows of this.rowsByTable.values()) for (const row of rows) for (const ref of row.refs) this.deref(ref);
   }
 
   private idIndex(table: string): Map<number, PlannedRow> {
@@ -172,13 +190,13 @@ export class Planner {
   }
 
   /** Adds a link row (no uid): transferred unless the target has it already, its foreign keys followed. */
-  addLinkRow(link: MemberLink, row: Record<string, unknown>, ownerKey: string, reason: string, attach = true): void {
+  addLinkRow(link: MemberLink, row: Record<string, unknown>, owner: PlannedRow, reason: string, attach = true): void {
     if (this.find(link.table, row.id)) return;
-    const key = this.addUnkeyedRow(link.table, row, reason).key;
+    const planned = this.addUnkeyedRow(link.table, row, reason);
     if (!attach) return;
-    const list = this.linksOf.get(ownerKey);
-    if (list) list.push(key);
-    else this.linksOf.set(ownerKey, [key]);
+    const list = this.linksOf.get(owner);
+    if (list) list.push(planned);
+    else this.linksOf.set(owner, [planned]);
   }
 
   /** Adds a row without a uid (a link row, a feature value): transferred, its foreign keys followed. */
@@ -237,11 +255,38 @@ export class Planner {
     return [...new Set(cols)];
   }
 
-  /** Transferred rows of key-only tables get their full source rows (one read per table per chunk). */
+  /**
+   * Reads link rows of `owners` (source ids): in full for owners that are transferred (none of
+   * their links can be in the target yet), by their key columns for mapped owners (most of those
+   * links are matched in the target and never written; `fillKeyOnlyRows` completes the others).
+   */
+  async readLinks(link: MemberLink, owners: readonly PlannedRow[]): Promise<Record<string, unknown>[]> {
+    const fresh: number[] = [];
+    const mapped: number[] = [];
+    for (const o of owners) (o.action === 'transfer' ? fresh : mapped).push(o.sourceId);
+    const rows = await selectWhereIn(this.source, link.table, link.ownerColumn, fresh);
+    if (mapped.length > 0) {
+      const columns = this.keyColumns(link.table);
+      if (!columns.includes(link.ownerColumn)) columns.push(link.ownerColumn);
+      const keyRows = await selectWhereIn(this.source, link.table, link.ownerColumn, mapped, columns);
+      let ids = this.keyOnly.get(link.table);
+      if (!ids) this.keyOnly.set(link.table, (ids = new Set()));
+      for (const r of keyRows) {
+        ids.add(Number(r.id));
+        rows.push(r);
+      }
+    }
+    return rows;
+  }
+
+  /** Transferred link rows read by their key columns get their full source rows (one read per table per chunk). */
   async fillKeyOnlyRows(): Promise<void> {
-    for (const table of this.keyOnlyTables) {
+    for (const [table, ids] of this.keyOnly) {
       const todo = new Map<number, PlannedRow>();
-      for (const r of this.rowsOf(table)) if (r.action === 'transfer') todo.set(r.sourceId, r);
+      for (const id of ids) {
+        const r = this.find(table, id);
+        if (r?.action === 'transfer') todo.set(r.sourceId, r);
+      }
       if (todo.size === 0) continue;
       const full = await selectWhereIn(this.source, table, 'id', [...todo.keys()]);
       for (const row of full) {
@@ -249,7 +294,7 @@ export class Planner {
         if (planned) planned.values = row;
       }
     }
-    this.keyOnlyTables.clear();
+    this.keyOnly.clear();
   }
 
   followedForeignKeys(table: string): Array<{ column: string; refTable: string }> {
@@ -303,11 +348,12 @@ export class Planner {
       const v = values[col];
       if (v === null || v === undefined) continue;
       if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
-      const ref = rowKey(fk.refTable, v);
-      planned.refs.push({ column: col, key: ref });
+      const id = Number(v);
+      const found = this.find(fk.refTable, id);
+      planned.refs.push({ column: col, table: fk.refTable, id, row: found ?? null });
       // LaminDB matches a schema with its members and lists it either way.
-      if (fk.refTable === 'lamindb_schema') this.reportMapped.add(ref);
-      if (!this.find(fk.refTable, v)) {
+      if (fk.refTable === 'lamindb_schema') this.reportMapped.add(rowKey(fk.refTable, id));
+      if (!found) {
         let m = this.pendingRefs.get(fk.refTable);
         if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
         if (!m.has(Number(v))) m.set(Number(v), `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
@@ -328,7 +374,9 @@ export class Planner {
           if (todo.length === 0) continue;
           this.registry(table);
           const rows = await selectWhereIn(this.source, table, 'id', todo);
+
           await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
+
         }
         continue;
       }
@@ -357,13 +405,10 @@ export class Planner {
     }
     // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
     if (t.annotation && !(await this.hasRows(link.table))) return;
-    let columns: string[] | undefined;
-    if (t.keyColumnsOnly) {
-      columns = this.keyColumns(link.table);
-      if (!columns.includes(link.ownerColumn)) columns.push(link.ownerColumn);
-      this.keyOnlyTables.add(link.table);
-    }
-    const linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()], columns);
+    const linkRows = t.keyColumnsOnly
+      ? await this.readLinks(link, [...byId.values()])
+      : await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
+
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
     // One reason string per owner, shared by its link rows.
@@ -372,9 +417,10 @@ export class Planner {
       const owner = byId.get(Number(row[link.ownerColumn]))!;
       let reason = reasons.get(owner);
       if (reason === undefined) reasons.set(owner, (reason = `${what}${owner.model}(uid='${owner.uid}')`));
-      this.addLinkRow(link, row, owner.key, reason, !t.annotation);
+      this.addLinkRow(link, row, owner, reason, !t.annotation);
       if (t.reportMembers) reportMembers.push(row);
     }
+
     if (t.reportMembers) {
       for (const row of reportMembers) this.reportMapped.add(rowKey(link.memberTable, row[link.memberColumn]));
     }
@@ -401,7 +447,9 @@ export class Planner {
       });
       for (const r of latest) {
         const askingKey = stems.get(String(r.uid).slice(0, len));
-        if (askingKey) this.familyLatest.set(askingKey, rowKey(table, r.id));
+        const asking = askingKey ? this.rows.get(askingKey) : undefined;
+        const found = this.find(table, r.id);
+        if (asking && found) this.familyLatest.set(asking, found);
       }
     }
   }
@@ -438,7 +486,7 @@ export class Planner {
   }
 
   /** Transferred rows grouped into insert batches: a row comes after every row it points at. */
-  insertOrder(): string[][] {
+  insertOrder(): PlannedRow[][] {
     const VISITING = -1;
     const level = new Map<PlannedRow, number>();
     const visit = (row: PlannedRow): number => {
@@ -455,24 +503,24 @@ export class Planner {
       level.set(row, VISITING);
       let l = 0;
       for (const ref of row.refs) {
-        const dep = this.rows.get(ref.key);
+        const dep = this.deref(ref);
         if (dep?.action === 'transfer') l = Math.max(l, visit(dep) + 1);
       }
       level.set(row, l);
       return l;
     };
-    // Level → table → keys; batches sorted by level, then by table name.
-    const batches = new Map<number, Map<string, string[]>>();
+    // Level → table → rows; batches sorted by level, then by table name.
+    const batches = new Map<number, Map<string, PlannedRow[]>>();
     for (const row of this.rows.values()) {
       if (row.action !== 'transfer') continue;
       const l = visit(row);
       let byTable = batches.get(l);
       if (!byTable) batches.set(l, (byTable = new Map()));
       const b = byTable.get(row.table);
-      if (b) b.push(row.key);
-      else byTable.set(row.table, [row.key]);
+      if (b) b.push(row);
+      else byTable.set(row.table, [row]);
     }
-    const out: string[][] = [];
+    const out: PlannedRow[][] = [];
     for (const l of [...batches.keys()].sort((a, b) => a - b)) {
       const byTable = batches.get(l)!;
       for (const table of [...byTable.keys()].sort()) out.push(byTable.get(table)!);
@@ -484,34 +532,32 @@ export class Planner {
    * Entries the annotation planner reports after the objects (features, labels), in LaminDB's
    * order; a key may repeat (a label linked twice is listed twice).
    */
-  readonly annotationReport: Array<{ key: string; as: RowAction }> = [];
-  /** Keys listed so far by `listClosure`. */
-  readonly listed = new Set<string>();
+  readonly annotationReport: ReportEntry[] = [];
+  /** Rows listed so far by `listClosure`. */
+  readonly listed = new Set<PlannedRow>();
 
   /** Lists a row and, if it is transferred, its foreign keys depth-first (each once). */
-  listClosure(key: string, out: Array<{ key: string; as: RowAction }>, seen = this.listed): void {
-    if (seen.has(key)) return;
-    seen.add(key);
-    const row = this.rows.get(key);
-    if (!row) return;
-    if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(key))) out.push({ key, as: row.action });
+  listClosure(row: PlannedRow | null | undefined, out: ReportEntry[], seen = this.listed): void {
+    if (!row || seen.has(row)) return;
+    seen.add(row);
+    if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(row.key))) out.push({ row, as: row.action });
     if (row.action !== 'transfer') return;
-    for (const ref of row.refs) this.listClosure(ref.key, out, seen);
-    for (const link of this.linksOf.get(key) ?? []) this.listClosure(link, out, seen);
-    const latest = this.familyLatest.get(key);
-    if (latest) this.listClosure(latest, out, seen);
+    for (const ref of row.refs) this.listClosure(this.deref(ref), out, seen);
+    const links = this.linksOf.get(row);
+    if (links) for (const link of links) this.listClosure(link, out, seen);
+    this.listClosure(this.familyLatest.get(row), out, seen);
   }
 
   /** The order LaminDB reports in: each requested object, its foreign keys depth-first, its links, then annotations. */
   reportOrder(): { keys: string[]; actions: RowAction[] } {
-    const out: Array<{ key: string; as: RowAction }> = [];
-    const seen = new Set<string>();
-    for (const key of this.requested) this.listClosure(key, out, seen);
+    const out: ReportEntry[] = [];
+    const seen = new Set<PlannedRow>();
+    for (const key of this.requested) this.listClosure(this.rows.get(key), out, seen);
     appendAll(out, this.annotationReport);
-    for (const e of this.annotationReport) seen.add(e.key);
+    for (const e of this.annotationReport) seen.add(e.row);
     // Anything transferred that no path above listed (kept so the report never hides a write).
-    for (const [key, row] of this.rows) if (row.action === 'transfer') this.listClosure(key, out, seen);
-    return { keys: out.map((e) => e.key), actions: out.map((e) => e.as) };
+    for (const row of this.rows.values()) if (row.action === 'transfer') this.listClosure(row, out, seen);
+    return { keys: out.map((e) => e.row.key), actions: out.map((e) => e.as) };
   }
 }
 
@@ -546,7 +592,9 @@ export async function planSync(
   const targetStatements = target.counter.statements;
   const warnings = checkMigrations(source, target);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Resolving the selection' });
+
   const selected = await resolveSelection(source, selection);
+
   const planner = new Planner(source, target);
   const byTable = new Map<string, Record<string, unknown>[]>();
   for (const s of selected) {
@@ -560,6 +608,7 @@ export async function planSync(
   replaceAll(planner.requested, order);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Following foreign keys' });
   await planner.complete(options.signal);
+
   if (options.annotations) {
     if (!options.annotationPlanner) {
       throw new LaminSyncError('UNSUPPORTED', 'Sync with annotations is not available in this build.');
@@ -569,7 +618,9 @@ export async function planSync(
     // Link rows read by their keys only and still to be written get their full rows (normally done already).
     await planner.fillKeyOnlyRows();
   }
+
   checkTargetCanHold(target.catalog, source.catalog, planner.rows.values(), target.identity.slug);
+  planner.resolveRefs();
   const demote = await planner.findDemotions();
   const insertOrder = planner.insertOrder();
   const report = planner.reportOrder();

@@ -14,6 +14,16 @@ export interface Selection {
 
 export type RowAction = 'transfer' | 'map';
 
+/** A foreign key of a planned row: the source row it points at, and that row's plan once known. */
+export interface RowRef {
+  column: string;
+  table: string;
+  /** Source id. */
+  id: number;
+  /** Set when planning completes (every followed foreign key is planned by then). */
+  row: PlannedRow | null;
+}
+
 /** One source row and what the sync does with it. */
 export interface PlannedRow {
   /** `table#sourceId` */
@@ -29,7 +39,7 @@ export interface PlannedRow {
   /** The source row (transferred rows only). */
   values: Record<string, unknown> | null;
   /** Foreign-key columns that point at other planned rows: rewritten to their target ids. */
-  refs: Array<{ column: string; key: string }>;
+  refs: RowRef[];
   /** Listed in the report (registries yes, link rows no). */
   reportable: boolean;
   /** Why it is in the plan, for `--dry-run`. */
@@ -51,8 +61,8 @@ export interface SyncPlan {
   rows: Map<string, PlannedRow>;
   /** Keys of the requested objects, in the order asked. */
   requested: string[];
-  /** Keys of transferred rows, dependencies first: the insertion order. */
-  insertOrder: string[][];
+  /** Transferred rows in insert batches (one table each), dependencies first. */
+  insertOrder: PlannedRow[][];
   /**
    * Keys in the order LaminDB reports them: each object, then its foreign keys depth-first, then
    * features and labels. A label linked twice appears twice, as in LaminDB's report.
