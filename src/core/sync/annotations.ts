@@ -1,5 +1,5 @@
 import { selectWhereIn } from '../instance/batch';
-import { labelLinks, ownerLink, type MemberLink } from '../schema/registries';
+import { BUILTIN_BRANCH_IDS, labelLinks, ownerLink, type MemberLink } from '../schema/registries';
 import { appendAll, replaceAll, type AnnotationPlanner, type Planner, type ReportEntry } from './plan';
 import type { PlannedRow } from './types';
 
@@ -43,7 +43,6 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
 
   const slotLinks: MemberLink[] = [];
   const labelLinkTables: MemberLink[] = [];
-  const valueLinks: MemberLink[] = [];
   for (const [table, rows] of byTable) {
     const ownerKeys = rows.map((r) => r.key);
     const slots = ownerLink(source.catalog, table, 'lamindb_schema');
@@ -53,14 +52,15 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     }
     const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
     if (values) {
-      valueLinks.push(values);
-      const links = await planner.readLinks(values, rows);
-      const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', links.map((l) => l[values.memberColumn]));
+      const { full, keyOnly } = await planner.readLinks(values, rows);
+      const valueIds = [...full, ...keyOnly].map((l) => l[values.memberColumn]);
+      const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', valueIds);
       for (const v of jsonRows) planner.addUnkeyedRow('lamindb_jsonvalue', v, 'feature value');
       const ownerBySource = new Map(rows.map((r) => [r.sourceId, r]));
-      for (const l of links) {
+      for (const l of full) {
         planner.addLinkRow(values, l, ownerBySource.get(Number(l[values.ownerColumn]))!, 'feature value link', false);
       }
+      planner.deferLinks(values, keyOnly);
     }
     for (const link of labelLinks(source.catalog, table)) {
       labelLinkTables.push(link);
@@ -90,7 +90,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   await planner.complete();
 
   await matchFeatureValues(planner);
-  await skipExistingLinks(planner, [...slotLinks, ...labelLinkTables, ...valueLinks]);
+  await planDeferredLinks(planner);
   await planner.fillKeyOnlyRows();
   appendAll(planner.annotationReport, annotationReportOrder(planner, slotLinks, labelLinkTables));
 };
@@ -151,81 +151,74 @@ async function matchFeatureValues(planner: Planner): Promise<void> {
   }
 }
 
-/** Link rows whose ends are all mapped may exist in the target already: those are not written again. */
-async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise<void> {
-  for (const link of links) {
-    const candidates: PlannedRow[] = [];
-    // Per candidate: the target row of each foreign key (all mapped), in `refs` order.
-    const ends: PlannedRow[][] = [];
-    for (const r of planner.rowsOf(link.table)) {
-      if (r.action !== 'transfer') continue;
-      const rowEnds: PlannedRow[] = new Array(r.refs.length);
-      let allMapped = true;
-      for (let i = 0; i < r.refs.length; i++) {
-        const end = planner.deref(r.refs[i]!);
-        if (end?.action !== 'map') {
-          allMapped = false;
-          break;
-        }
-        rowEnds[i] = end;
-      }
-      if (!allMapped) continue;
-      candidates.push(r);
-      ends.push(rowEnds);
-    }
+/**
+ * Deferred link rows (of mapped owners) whose ends are all mapped may be in the target already:
+ * those are only listed in the report. The others are planned and transferred.
+ */
+async function planDeferredLinks(planner: Planner): Promise<void> {
+  for (const { link, rows } of planner.deferred.values()) {
+    const fks = planner.followedForeignKeys(link.table);
+    const owner = fks.findIndex((fk) => fk.column === link.ownerColumn);
+    const withSlot = planner.source.catalog.tables.get(link.table)!.columnByName.has('slot');
     const targetInfo = planner.target.catalog.tables.get(link.table);
-    if (candidates.length === 0 || !targetInfo) continue;
-    // The identity of a link: its foreign keys (as the first candidate has them), and a schema link's slot.
-    const columns = candidates[0]!.refs.map((ref) => ref.column);
-    const withSlot = link.table.endsWith('schema');
-    const ownerIds = candidates.map((c, i) => ends[i]![c.refs.findIndex((r) => r.column === link.ownerColumn)]!.targetId);
-    const read = ['id', ...columns, ...(withSlot ? ['slot'] : [])].filter((c) => targetInfo.columnByName.has(c));
-    const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds, [...new Set(read)]);
-    // Target link rows by owner: a candidate compares with its owner's few rows, value by value.
-    const byOwner = new Map<number, Record<string, unknown>[]>();
-    for (const e of existing) {
-      const owner = Number(e[link.ownerColumn]);
-      const list = byOwner.get(owner);
-      if (list) list.push(e);
-      else byOwner.set(owner, [e]);
-    }
-    // Equal as the link's text signature compared them: missing and null read as ''.
-    const same = (a: unknown, b: unknown): boolean => {
-      const x = a ?? '';
-      const y = b ?? '';
-      return x === y || String(x) === String(y);
-    };
-    const values: unknown[] = new Array(columns.length);
-    for (let ci = 0; ci < candidates.length; ci++) {
-      const c = candidates[ci]!;
-      const cEnds = ends[ci]!;
-      for (let k = 0; k < columns.length; k++) {
-        let v: unknown = undefined;
-        for (let i = 0; i < c.refs.length; i++) {
-          if (c.refs[i]!.column === columns[k]) {
-            v = cEnds[i]!.targetId;
-            break;
-          }
+    // Per candidate: the target value of each followed foreign key (null where the source has none).
+    const candidates: Array<{ row: Record<string, unknown>; ends: unknown[] }> = [];
+    const fresh: Record<string, unknown>[] = [];
+    for (const row of rows) {
+      const ends: unknown[] = new Array(fks.length);
+      let allMapped = targetInfo !== undefined;
+      for (let i = 0; i < fks.length && allMapped; i++) {
+        const v = row[fks[i]!.column];
+        if (v === null || v === undefined) ends[i] = null;
+        else if (fks[i]!.column === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) ends[i] = Number(v);
+        else {
+          const end = planner.find(fks[i]!.refTable, v);
+          if (end?.action === 'map' && end.targetId !== null) ends[i] = end.targetId;
+          else allMapped = false;
         }
-        values[k] = v;
       }
-      const owned = byOwner.get(Number(ownerIds[ci]));
-      if (!owned) continue;
-      let id: number | undefined;
-      // The last equal target row wins, as when they were keyed by signature.
-      for (const e of owned) {
-        let equal = true;
-        for (let k = 0; k < columns.length && equal; k++) equal = same(e[columns[k]!], values[k]);
-        if (equal && withSlot) equal = same(e.slot, c.values!.slot);
-        if (equal) id = Number(e.id);
+      if (allMapped && owner >= 0) candidates.push({ row, ends });
+      else fresh.push(row);
+    }
+    if (candidates.length > 0) {
+      // The identity of a link: its followed foreign keys, and a schema link's slot.
+      const read = ['id', ...fks.map((fk) => fk.column), ...(withSlot ? ['slot'] : [])].filter((c) => targetInfo!.columnByName.has(c));
+      const ownerIds = candidates.map((c) => c.ends[owner]);
+      const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds, [...new Set(read)]);
+      // Target link rows by owner: a candidate compares with its owner's few rows, value by value.
+      const byOwner = new Map<number, Record<string, unknown>[]>();
+      for (const e of existing) {
+        const id = Number(e[link.ownerColumn]);
+        const list = byOwner.get(id);
+        if (list) list.push(e);
+        else byOwner.set(id, [e]);
       }
-      if (id !== undefined) {
-        c.action = 'map';
-        c.targetId = id;
-        c.values = null;
+      // Equal as a text signature would compare them: missing and null read as ''.
+      const same = (a: unknown, b: unknown): boolean => {
+        const x = a ?? '';
+        const y = b ?? '';
+        return x === y || String(x) === String(y);
+      };
+      const found: Record<string, unknown>[] = [];
+      for (const c of candidates) {
+        const owned = byOwner.get(Number(c.ends[owner])) ?? [];
+        const hit = owned.some(
+          (e) => fks.every((fk, i) => same(e[fk.column], c.ends[i])) && (!withSlot || same(e.slot, c.row.slot)),
+        );
+        (hit ? found : fresh).push(c.row);
       }
+      const known = planner.matchedLinks.get(link.table);
+      if (known) appendAll(known, found);
+      else planner.matchedLinks.set(link.table, found);
+    }
+    const ownerTable = owner >= 0 ? fks[owner]!.refTable : null;
+    const what = `${link.memberColumn.replace(/_id$/, '')} of `;
+    for (const row of fresh) {
+      const o = ownerTable ? planner.find(ownerTable, row[link.ownerColumn]) : undefined;
+      planner.planDeferred(link, row, o ? `${what}${o.model}(uid='${o.uid}')` : 'link');
     }
   }
+  planner.deferred.clear();
 }
 
 /**
@@ -236,16 +229,34 @@ async function skipExistingLinks(planner: Planner, links: MemberLink[]): Promise
 function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[]): ReportEntry[] {
   const out: ReportEntry[] = [];
   const seen = planner.listed;
-  const linkRows = (table: string) => [...planner.rowsOf(table)].sort((a, b) => a.sourceId - b.sourceId);
-  const refOf = (row: PlannedRow, column: string): PlannedRow | null => {
-    for (const ref of row.refs) if (ref.column === column) return planner.deref(ref);
-    return null;
+  /** A link table's rows, planned or found in the target, in source order, with the ends the report needs. */
+  const linkRows = (link: MemberLink) => {
+    const featureTable = planner.followedForeignKeys(link.table).find((fk) => fk.column === 'feature_id')?.refTable;
+    const out: Array<{ sourceId: number; member: PlannedRow | null; feature: PlannedRow | null }> = [];
+    for (const row of planner.rowsOf(link.table)) {
+      let member: PlannedRow | null = null;
+      let feature: PlannedRow | null = null;
+      for (const ref of row.refs) {
+        if (ref.column === link.memberColumn) member = planner.deref(ref);
+        else if (ref.column === 'feature_id') feature = planner.deref(ref);
+      }
+      out.push({ sourceId: row.sourceId, member, feature });
+    }
+    for (const row of planner.matchedLinks.get(link.table) ?? []) {
+      const f = row.feature_id;
+      out.push({
+        sourceId: Number(row.id),
+        member: planner.find(link.memberTable, row[link.memberColumn]) ?? null,
+        feature: featureTable && f !== null && f !== undefined ? (planner.find(featureTable, f) ?? null) : null,
+      });
+    }
+    return out.sort((a, b) => a.sourceId - b.sourceId);
   };
   const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
   for (const slot of slotLinks) {
-    for (const link of linkRows(slot.table)) {
-      const schema = refOf(link, slot.memberColumn);
+    for (const link of linkRows(slot)) {
+      const schema = link.member;
       if (!schema) continue;
       const members = (planner.linksOf.get(schema) ?? []).flatMap((m) =>
         m.refs.filter((r) => r.column !== 'schema_id' && r.column !== 'composite_id').map((r) => planner.deref(r)),
@@ -267,8 +278,8 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
   for (const label of labelLinkTables) {
     const features: PlannedRow[] = [];
     const once = new Set<PlannedRow>();
-    for (const link of linkRows(label.table)) {
-      const row = refOf(link, label.memberColumn);
+    for (const link of linkRows(label)) {
+      const row = link.member;
       if (!row) continue;
       if (once.has(row)) {
         out.push({ row, as: 'map' });
@@ -281,8 +292,7 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
           planner.listClosure(row, out, seen);
         }
       }
-      const feature = refOf(link, 'feature_id');
-      if (feature) features.push(feature);
+      if (link.feature) features.push(link.feature);
     }
     for (const f of features) planner.listClosure(f, out, seen);
   }

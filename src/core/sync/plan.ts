@@ -59,11 +59,22 @@ export interface LinkTraversal {
   /** Annotation links: reported by the annotation planner, not under their owner. */
   annotation?: boolean;
   /**
-   * Links of mapped owners are read by their identity only (id, followed foreign keys, slot):
-   * most of them are matched in the target and never written. The caller fetches the full rows
-   * of those that are written (`fillKeyOnlyRows`). Links of transferred owners are read in full.
+   * Annotation links of mapped owners are read by their identity only (id, followed foreign
+   * keys, slot) and deferred (`Planner.deferred`): most of them are in the target already and
+   * are never planned. Links of transferred owners are read in full and planned at once.
    */
   keyColumnsOnly?: boolean;
+}
+
+/**
+ * Link rows of mapped owners, read by their key columns and not planned yet: their ends are
+ * planned first, then each is looked up in the target and planned only if it is not there.
+ */
+export interface DeferredLinks {
+  link: MemberLink;
+  rows: Record<string, unknown>[];
+  /** Source ids in `rows`. */
+  ids: Set<number>;
 }
 
 /**
@@ -90,8 +101,12 @@ export class Planner {
   /** Table → source id → planned row: lookups without building a `table#id` string per probe. */
   private byTableId = new Map<string, Map<number, PlannedRow>>();
   private modelCache = new Map<string, string>();
-  /** Per table: source ids of link rows read with their key columns only (see `LinkTraversal.keyColumnsOnly`). */
-  private keyOnly = new Map<string, Set<number>>();
+  /** Link rows of mapped owners awaiting a lookup in the target, by link table. */
+  readonly deferred = new Map<string, DeferredLinks>();
+  /** Deferred link rows the target holds already (by link table): not planned, only reported. */
+  readonly matchedLinks = new Map<string, Record<string, unknown>[]>();
+  /** Planned rows holding only their key columns: `fillKeyOnlyRows` reads the rest. */
+  private partial: PlannedRow[] = [];
 
   constructor(
     readonly source: Instance,
@@ -203,8 +218,7 @@ export class Planner {
   addUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
     const existing = this.find(table, row.id);
     if (existing) return existing;
-    let model = this.modelCache.get(table);
-    if (model === undefined) this.modelCache.set(table, (model = modelName(table)));
+    const model = this.modelOf(table);
     const planned: PlannedRow = {
       key: rowKey(table, row.id),
       table,
@@ -221,6 +235,12 @@ export class Planner {
     this.addRow(planned);
     this.followForeignKeys(planned);
     return planned;
+  }
+
+  private modelOf(table: string): string {
+    let model = this.modelCache.get(table);
+    if (model === undefined) this.modelCache.set(table, (model = modelName(table)));
+    return model;
   }
 
   private addRow(planned: PlannedRow): void {
@@ -256,45 +276,69 @@ export class Planner {
   }
 
   /**
-   * Reads link rows of `owners` (source ids): in full for owners that are transferred (none of
-   * their links can be in the target yet), by their key columns for mapped owners (most of those
-   * links are matched in the target and never written; `fillKeyOnlyRows` completes the others).
+   * Reads the link rows of `owners`: in full for owners that are transferred (none of their
+   * links can be in the target yet), by their key columns for mapped owners.
    */
-  async readLinks(link: MemberLink, owners: readonly PlannedRow[]): Promise<Record<string, unknown>[]> {
+  async readLinks(
+    link: MemberLink,
+    owners: Iterable<PlannedRow>,
+  ): Promise<{ full: Record<string, unknown>[]; keyOnly: Record<string, unknown>[] }> {
     const fresh: number[] = [];
     const mapped: number[] = [];
     for (const o of owners) (o.action === 'transfer' ? fresh : mapped).push(o.sourceId);
-    const rows = await selectWhereIn(this.source, link.table, link.ownerColumn, fresh);
+    const full = await selectWhereIn(this.source, link.table, link.ownerColumn, fresh);
+    let keyOnly: Record<string, unknown>[] = [];
     if (mapped.length > 0) {
       const columns = this.keyColumns(link.table);
       if (!columns.includes(link.ownerColumn)) columns.push(link.ownerColumn);
-      const keyRows = await selectWhereIn(this.source, link.table, link.ownerColumn, mapped, columns);
-      let ids = this.keyOnly.get(link.table);
-      if (!ids) this.keyOnly.set(link.table, (ids = new Set()));
-      for (const r of keyRows) {
-        ids.add(Number(r.id));
-        rows.push(r);
-      }
+      keyOnly = await selectWhereIn(this.source, link.table, link.ownerColumn, mapped, columns);
     }
-    return rows;
+    return { full, keyOnly };
   }
 
-  /** Transferred link rows read by their key columns get their full source rows (one read per table per chunk). */
-  async fillKeyOnlyRows(): Promise<void> {
-    for (const [table, ids] of this.keyOnly) {
-      const todo = new Map<number, PlannedRow>();
-      for (const id of ids) {
-        const r = this.find(table, id);
-        if (r?.action === 'transfer') todo.set(r.sourceId, r);
+  /** Defers key-only link rows (see `DeferredLinks`); their ends are queued for planning now. */
+  deferLinks(link: MemberLink, rows: readonly Record<string, unknown>[]): void {
+    let d = this.deferred.get(link.table);
+    if (!d) this.deferred.set(link.table, (d = { link, rows: [], ids: new Set() }));
+    const model = this.modelOf(link.table);
+    for (const row of rows) {
+      const id = Number(row.id);
+      if (d.ids.has(id) || this.find(link.table, id)) continue;
+      d.ids.add(id);
+      d.rows.push(row);
+      for (const fk of this.followedForeignKeys(link.table)) {
+        const v = row[fk.column];
+        if (v === null || v === undefined) continue;
+        if (fk.column === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
+        this.queueReference(fk.refTable, Number(v), () => `${fk.column} of ${model}`);
       }
-      if (todo.size === 0) continue;
+    }
+  }
+
+  /** Plans a deferred link row the target does not hold: transferred, its full row read later. */
+  planDeferred(link: MemberLink, row: Record<string, unknown>, reason: string): PlannedRow {
+    const planned = this.addUnkeyedRow(link.table, row, reason);
+    this.partial.push(planned);
+    return planned;
+  }
+
+  /** Transferred rows planned from their key columns get their full source rows (one read per table per chunk). */
+  async fillKeyOnlyRows(): Promise<void> {
+    const byTable = new Map<string, Map<number, PlannedRow>>();
+    for (const r of this.partial) {
+      if (r.action !== 'transfer') continue;
+      let m = byTable.get(r.table);
+      if (!m) byTable.set(r.table, (m = new Map()));
+      m.set(r.sourceId, r);
+    }
+    this.partial = [];
+    for (const [table, todo] of byTable) {
       const full = await selectWhereIn(this.source, table, 'id', [...todo.keys()]);
       for (const row of full) {
         const planned = todo.get(Number(row.id));
         if (planned) planned.values = row;
       }
     }
-    this.keyOnly.clear();
   }
 
   followedForeignKeys(table: string): Array<{ column: string; refTable: string }> {
@@ -354,11 +398,17 @@ export class Planner {
       // LaminDB matches a schema with its members and lists it either way.
       if (fk.refTable === 'lamindb_schema') this.reportMapped.add(rowKey(fk.refTable, id));
       if (!found) {
-        let m = this.pendingRefs.get(fk.refTable);
-        if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
-        if (!m.has(Number(v))) m.set(Number(v), `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
+        this.queueReference(fk.refTable, id, () => `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
       }
     }
+  }
+
+  /** Queues a referenced source row for planning (read with the others of its table at the next hop). */
+  private queueReference(table: string, id: number, reason: () => string): void {
+    if (this.find(table, id)) return;
+    let m = this.pendingRefs.get(table);
+    if (!m) this.pendingRefs.set(table, (m = new Map()));
+    if (!m.has(id)) m.set(id, reason());
   }
 
   /** Follows everything queued until the closure is complete. */
@@ -374,9 +424,7 @@ export class Planner {
           if (todo.length === 0) continue;
           this.registry(table);
           const rows = await selectWhereIn(this.source, table, 'id', todo);
-
           await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
-
         }
         continue;
       }
@@ -405,10 +453,14 @@ export class Planner {
     }
     // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
     if (t.annotation && !(await this.hasRows(link.table))) return;
-    const linkRows = t.keyColumnsOnly
-      ? await this.readLinks(link, [...byId.values()])
-      : await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
-
+    let linkRows: Record<string, unknown>[];
+    if (t.keyColumnsOnly && t.annotation) {
+      const read = await this.readLinks(link, byId.values());
+      this.deferLinks(link, read.keyOnly);
+      linkRows = read.full;
+    } else {
+      linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
+    }
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
     // One reason string per owner, shared by its link rows.
@@ -420,7 +472,6 @@ export class Planner {
       this.addLinkRow(link, row, owner, reason, !t.annotation);
       if (t.reportMembers) reportMembers.push(row);
     }
-
     if (t.reportMembers) {
       for (const row of reportMembers) this.reportMapped.add(rowKey(link.memberTable, row[link.memberColumn]));
     }
