@@ -104,6 +104,9 @@ interface PairResult {
   ratio: number;
   resyncMs: number;
   resyncRatio: number;
+  /** The engine's own split of each sync: plan, write, commit (ms). */
+  phases: { planMs: number; writeMs: number; commitMs: number };
+  resyncPhases: { planMs: number; writeMs: number; commitMs: number };
   statements: { source: number; target: number; total: number; perObject: number };
   resyncStatements: { source: number; target: number; total: number };
   rowsWritten: number;
@@ -121,6 +124,7 @@ async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: num
     let first: Awaited<ReturnType<typeof timedSync>> | null = await timedSync(source, target);
     const firstMs = first.ms;
     const firstStatements = first.statements;
+    const phases = first.result.phases;
     const rowsWritten = Object.values(first.result.written).reduce((a, b) => a + b, 0);
     const artifacts = first.result.transferred.filter((e) => e.registry === 'Artifact').length;
     if (artifacts !== n) throw new Error(`${from}→${to}: transferred ${artifacts} artifacts, expected ${n}`);
@@ -145,6 +149,8 @@ async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: num
       ratio: firstMs / floor.ms,
       resyncMs: again.ms,
       resyncRatio: again.ms / firstMs,
+      phases,
+      resyncPhases: again.result.phases,
       statements: { ...firstStatements, total, perObject: total / n },
       resyncStatements: { ...again.statements, total: again.statements.source + again.statements.target },
       rowsWritten,
@@ -284,11 +290,12 @@ async function main(): Promise<number> {
     out.push('');
     out.push(
       table(
-        ['pair', 'rows', 'sync ms', 'floor ms', 'sync/floor', 're-sync ms', 're-sync/sync', 'stmts', 'stmts/object', 're-sync stmts'],
+        ['pair', 'rows', 'sync ms', 'plan+write+commit', 'floor ms', 'sync/floor', 're-sync ms', 're-sync/sync', 'stmts', 'stmts/object', 're-sync stmts'],
         results.map((r) => [
           r.pair,
           String(r.rowsWritten),
           fmt(r.syncMs),
+          `${fmt(r.phases.planMs)}+${fmt(r.phases.writeMs)}+${fmt(r.phases.commitMs)}`,
           fmt(r.floorMs),
           fmt(r.ratio, 2),
           fmt(r.resyncMs),

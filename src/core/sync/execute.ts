@@ -254,6 +254,7 @@ export async function executeSync(
   const total = plan.insertOrder.reduce((n, b) => n + b.length, 0);
   const written: Record<string, number> = {};
   let ctx: WriteContext | null = null;
+  let writtenAt = started;
   throwIfAborted(options.signal);
   // A named run must exist even when nothing is written (the write path looks it up in its transaction).
   if (options.initiatedByRun && total === 0) await findRun(target.db, target, options.initiatedByRun);
@@ -279,6 +280,7 @@ export async function executeSync(
           done += batch.length;
         }
         throwIfAborted(options.signal);
+        writtenAt = Date.now();
         await finishRuns(trx, target, ctx);
       });
     } catch (e) {
@@ -287,6 +289,7 @@ export async function executeSync(
       throw translateWriteError(e, target);
     }
   }
+  const finished = Date.now();
   options.onProgress?.({ stage: 'done', done: total, total, message: 'Done' });
   const c = ctx as WriteContext | null;
   const report = plannedReport(plan);
@@ -297,7 +300,12 @@ export async function executeSync(
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,
     written,
-    durationMs: (plan.planning?.durationMs ?? 0) + Date.now() - started,
+    durationMs: (plan.planning?.durationMs ?? 0) + finished - started,
+    phases: {
+      planMs: plan.planning?.durationMs ?? 0,
+      writeMs: total > 0 ? writtenAt - started : finished - started,
+      commitMs: total > 0 ? finished - writtenAt : 0,
+    },
     statements: {
       source: (plan.planning?.statements.source ?? 0) + source.counter.statements - sourceStatements,
       target: (plan.planning?.statements.target ?? 0) + target.counter.statements - targetStatements,

@@ -22,6 +22,7 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
     initiated_by_run: result.initiatedByRun,
     written: result.written,
     duration_ms: result.durationMs,
+    phases_ms: { plan: result.phases.planMs, write: result.phases.writeMs, commit: result.phases.commitMs },
     statements: result.statements,
   };
 }

@@ -94,6 +94,11 @@ export interface SyncResult {
   written: Record<string, number>;
   /** Planning and writing (not the time a previewed plan waited for a confirm). */
   durationMs: number;
+  /**
+   * Where that time went: planning (reads of both instances), writing the rows, and the commit
+   * (where Postgres runs the foreign-key checks Django defers to the end of a transaction).
+   */
+  phases: { planMs: number; writeMs: number; commitMs: number };
   /** SQL statements sent to each instance by planning and writing. */
   statements: { source: number; target: number };
 }
