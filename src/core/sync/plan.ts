@@ -11,6 +11,7 @@ import {
   type MemberLink,
   type Registry,
 } from '../schema/registries';
+import { PlanRows } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { resolveSelection, isTrue } from './selection';
 import type { PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
@@ -82,9 +83,7 @@ export interface DeferredLinks {
  * query per table per hop of the foreign-key closure, never one per row.
  */
 export class Planner {
-  readonly rows = new Map<string, PlannedRow>();
-  /** The same rows by table, in the order they were planned (no scans of `rows` per table). */
-  readonly rowsByTable = new Map<string, PlannedRow[]>();
+  readonly rows = new PlanRows();
   readonly requested: string[] = [];
   /** Mapped rows the report lists (the requested objects; labels under annotations). */
   readonly reportMapped = new Set<string>();
@@ -98,8 +97,6 @@ export class Planner {
   /** Per table: the foreign keys sync follows, in LaminDB's order (computed once, not per row). */
   private fkCache = new Map<string, Array<{ column: string; refTable: string }>>();
   private registryCache = new Map<string, Registry>();
-  /** Table → source id → planned row: lookups without building a `table#id` string per probe. */
-  private byTableId = new Map<string, Map<number, PlannedRow>>();
   private modelCache = new Map<string, string>();
   /** Link rows of mapped owners awaiting a lookup in the target, by link table. */
   readonly deferred = new Map<string, DeferredLinks>();
@@ -115,25 +112,19 @@ export class Planner {
 
   /** The planned row of a table's source id, if any. */
   find(table: string, id: unknown): PlannedRow | undefined {
-    return this.byTableId.get(table)?.get(Number(id));
+    return this.rows.find(table, Number(id));
   }
 
   /** The planned row a foreign key points at (remembered once found). */
   deref(ref: RowRef): PlannedRow | null {
     if (ref.row) return ref.row;
-    const row = this.byTableId.get(ref.table)?.get(ref.id);
+    const row = this.rows.find(ref.table, ref.id);
     return row ? (ref.row = row) : null;
   }
 
   /** Points every foreign key at its planned row, so writing needs no lookups. */
   resolveRefs(): void {
-    for (const rows of this.rowsByTable.values()) for (const row of rows) for (const ref of row.refs) this.deref(ref);
-  }
-
-  private idIndex(table: string): Map<number, PlannedRow> {
-    let m = this.byTableId.get(table);
-    if (!m) this.byTableId.set(table, (m = new Map()));
-    return m;
+    for (const row of this.rows.values()) for (const ref of row.refs) this.deref(ref);
   }
 
   registry(table: string): Registry {
@@ -158,8 +149,7 @@ export class Planner {
     reason: (row: Record<string, unknown>) => string,
   ): Promise<void> {
     const registry = this.registry(table);
-    const index = this.idIndex(table);
-    const fresh = sourceRows.filter((r) => !index.has(Number(r.id)));
+    const fresh = sourceRows.filter((r) => !this.find(table, r.id));
     if (fresh.length === 0) return;
     const matchColumn =
       table === 'lamindb_storage' ? 'root' : mode === 'requested' ? 'uid' : registry.naturalKey;
@@ -179,7 +169,7 @@ export class Planner {
       }
     }
     for (const row of fresh) {
-      if (index.has(Number(row.id))) continue;
+      if (this.find(table, row.id)) continue;
       const key = rowKey(table, row.id);
       const targetId = targetIds.get(String(row[matchColumn]));
       const planned: PlannedRow = {
@@ -244,16 +234,12 @@ export class Planner {
   }
 
   private addRow(planned: PlannedRow): void {
-    this.rows.set(planned.key, planned);
-    this.idIndex(planned.table).set(planned.sourceId, planned);
-    const list = this.rowsByTable.get(planned.table);
-    if (list) list.push(planned);
-    else this.rowsByTable.set(planned.table, [planned]);
+    this.rows.add(planned);
   }
 
   /** Planned rows of one table (empty when none). */
   rowsOf(table: string): readonly PlannedRow[] {
-    return this.rowsByTable.get(table) ?? [];
+    return this.rows.ofTable(table);
   }
 
   private nonEmpty = new Map<string, boolean>();
@@ -419,8 +405,7 @@ export class Planner {
         const refs = this.pendingRefs;
         this.pendingRefs = new Map();
         for (const [table, ids] of refs) {
-          const index = this.idIndex(table);
-          const todo = [...ids.keys()].filter((id) => !index.has(id));
+          const todo = [...ids.keys()].filter((id) => !this.find(table, id));
           if (todo.length === 0) continue;
           this.registry(table);
           const rows = await selectWhereIn(this.source, table, 'id', todo);

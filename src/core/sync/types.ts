@@ -58,7 +58,8 @@ export interface SyncPlan {
   sourceDialect: Dialect;
   targetDialect: Dialect;
   annotations: boolean;
-  rows: Map<string, PlannedRow>;
+  /** Every planned row by key (`table#sourceId`), in planning order. */
+  rows: ReadonlyMap<string, PlannedRow>;
   /** Keys of the requested objects, in the order asked. */
   requested: string[];
   /** Transferred rows in insert batches (one table each), dependencies first. */
