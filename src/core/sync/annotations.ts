@@ -32,7 +32,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   const { source } = planner;
   const owners = planner.requested.map((k) => planner.rows.get(k)!);
   // What the objects' own report lists comes first; the annotations follow it.
-  for (const key of planner.requested) planner.listClosure(planner.rows.get(key), [], planner.listed);
+  for (const owner of owners) planner.listClosure(owner, [], planner.listed);
 
   const byTable = new Map<string, PlannedRow[]>();
   for (const o of owners) {
@@ -44,11 +44,10 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   const slotLinks: MemberLink[] = [];
   const labelLinkTables: MemberLink[] = [];
   for (const [table, rows] of byTable) {
-    const ownerKeys = rows.map((r) => r.key);
     const slots = ownerLink(source.catalog, table, 'lamindb_schema');
     if (slots) {
       slotLinks.push(slots);
-      planner.queueLinks({ link: slots, ownerKeys, reportMembers: false, annotation: true, keyColumnsOnly: true });
+      planner.queueLinks({ link: slots, owners: rows, reportMembers: false, annotation: true, keyColumnsOnly: true });
     }
     const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
     if (values) {
@@ -64,7 +63,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     }
     for (const link of labelLinks(source.catalog, table)) {
       labelLinkTables.push(link);
-      planner.queueLinks({ link, ownerKeys, reportMembers: false, annotation: true, keyColumnsOnly: true });
+      planner.queueLinks({ link, owners: rows, reportMembers: false, annotation: true, keyColumnsOnly: true });
     }
   }
   await planner.complete();
@@ -161,29 +160,35 @@ async function planDeferredLinks(planner: Planner): Promise<void> {
     const owner = fks.findIndex((fk) => fk.column === link.ownerColumn);
     const withSlot = planner.source.catalog.tables.get(link.table)!.columnByName.has('slot');
     const targetInfo = planner.target.catalog.tables.get(link.table);
-    // Per candidate: the target value of each followed foreign key (null where the source has none).
-    const candidates: Array<{ row: Record<string, unknown>; ends: unknown[] }> = [];
+    // Candidates (all ends in the target) and, k per candidate, the target value of each
+    // followed foreign key (null where the source has none).
+    const k = fks.length;
+    const candidates: Record<string, unknown>[] = [];
+    const ends: unknown[] = [];
     const fresh: Record<string, unknown>[] = [];
     for (const row of rows) {
-      const ends: unknown[] = new Array(fks.length);
-      let allMapped = targetInfo !== undefined;
-      for (let i = 0; i < fks.length && allMapped; i++) {
+      const at = ends.length;
+      let allMapped = targetInfo !== undefined && owner >= 0;
+      for (let i = 0; i < k && allMapped; i++) {
         const v = row[fks[i]!.column];
-        if (v === null || v === undefined) ends[i] = null;
-        else if (fks[i]!.column === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) ends[i] = Number(v);
+        if (v === null || v === undefined) ends.push(null);
+        else if (fks[i]!.column === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) ends.push(Number(v));
         else {
           const end = planner.find(fks[i]!.refTable, v);
-          if (end?.action === 'map' && end.targetId !== null) ends[i] = end.targetId;
+          if (end?.action === 'map' && end.targetId !== null) ends.push(end.targetId);
           else allMapped = false;
         }
       }
-      if (allMapped && owner >= 0) candidates.push({ row, ends });
-      else fresh.push(row);
+      if (allMapped) candidates.push(row);
+      else {
+        ends.length = at;
+        fresh.push(row);
+      }
     }
     if (candidates.length > 0) {
       // The identity of a link: its followed foreign keys, and a schema link's slot.
       const read = ['id', ...fks.map((fk) => fk.column), ...(withSlot ? ['slot'] : [])].filter((c) => targetInfo!.columnByName.has(c));
-      const ownerIds = candidates.map((c) => c.ends[owner]);
+      const ownerIds = candidates.map((_, ci) => ends[ci * k + owner]);
       const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds, [...new Set(read)]);
       // Target link rows by owner: a candidate compares with its owner's few rows, value by value.
       const byOwner = new Map<number, Record<string, unknown>[]>();
@@ -200,12 +205,16 @@ async function planDeferredLinks(planner: Planner): Promise<void> {
         return x === y || String(x) === String(y);
       };
       const found: Record<string, unknown>[] = [];
-      for (const c of candidates) {
-        const owned = byOwner.get(Number(c.ends[owner])) ?? [];
-        const hit = owned.some(
-          (e) => fks.every((fk, i) => same(e[fk.column], c.ends[i])) && (!withSlot || same(e.slot, c.row.slot)),
-        );
-        (hit ? found : fresh).push(c.row);
+      for (let ci = 0; ci < candidates.length; ci++) {
+        const row = candidates[ci]!;
+        const base = ci * k;
+        let hit = false;
+        for (const e of byOwner.get(Number(ends[base + owner])) ?? []) {
+          let equal = !withSlot || same(e.slot, row.slot);
+          for (let i = 0; i < k && equal; i++) equal = same(e[fks[i]!.column], ends[base + i]);
+          if ((hit = equal)) break;
+        }
+        (hit ? found : fresh).push(row);
       }
       const known = planner.matchedLinks.get(link.table);
       if (known) appendAll(known, found);

@@ -54,7 +54,7 @@ export interface ReportEntry {
 /** A link table whose rows travel with their owner (collection members, schema members, labels). */
 export interface LinkTraversal {
   link: MemberLink;
-  ownerKeys: string[];
+  owners: PlannedRow[];
   /** Report the members (annotations report mapped labels too). */
   reportMembers: boolean;
   /** Annotation links: reported by the annotation planner, not under their owner. */
@@ -287,16 +287,17 @@ export class Planner {
     let d = this.deferred.get(link.table);
     if (!d) this.deferred.set(link.table, (d = { link, rows: [], ids: new Set() }));
     const model = this.modelOf(link.table);
+    const fks = this.followedForeignKeys(link.table).map((fk) => ({ ...fk, reason: `${fk.column} of ${model}` }));
     for (const row of rows) {
       const id = Number(row.id);
       if (d.ids.has(id) || this.find(link.table, id)) continue;
       d.ids.add(id);
       d.rows.push(row);
-      for (const fk of this.followedForeignKeys(link.table)) {
+      for (const fk of fks) {
         const v = row[fk.column];
         if (v === null || v === undefined) continue;
         if (fk.column === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
-        this.queueReference(fk.refTable, Number(v), () => `${fk.column} of ${model}`);
+        this.queueReference(fk.refTable, Number(v), fk.reason);
       }
     }
   }
@@ -354,7 +355,7 @@ export class Planner {
       if (!m.has(stem)) m.set(stem, planned.key);
     }
     for (const link of memberLinks(this.source.catalog, planned.table)) {
-      this.queueLinks({ link, ownerKeys: [planned.key], reportMembers: false });
+      this.queueLinks({ link, owners: [planned], reportMembers: false });
     }
   }
 
@@ -367,8 +368,8 @@ export class Planner {
         p.annotation === t.annotation &&
         p.keyColumnsOnly === t.keyColumnsOnly,
     );
-    if (same) appendAll(same.ownerKeys, t.ownerKeys);
-    else this.pendingLinks.push({ ...t, ownerKeys: [...t.ownerKeys] });
+    if (same) appendAll(same.owners, t.owners);
+    else this.pendingLinks.push({ ...t, owners: [...t.owners] });
   }
 
   private followForeignKeys(planned: PlannedRow): void {
@@ -390,11 +391,11 @@ export class Planner {
   }
 
   /** Queues a referenced source row for planning (read with the others of its table at the next hop). */
-  private queueReference(table: string, id: number, reason: () => string): void {
+  private queueReference(table: string, id: number, reason: string | (() => string)): void {
     if (this.find(table, id)) return;
     let m = this.pendingRefs.get(table);
     if (!m) this.pendingRefs.set(table, (m = new Map()));
-    if (!m.has(id)) m.set(id, reason());
+    if (!m.has(id)) m.set(id, typeof reason === 'string' ? reason : reason());
   }
 
   /** Follows everything queued until the closure is complete. */
@@ -432,10 +433,7 @@ export class Planner {
   private async followLinks(t: LinkTraversal): Promise<void> {
     const { link } = t;
     const byId = new Map<number, PlannedRow>();
-    for (const k of t.ownerKeys) {
-      const owner = this.rows.get(k)!;
-      byId.set(owner.sourceId, owner);
-    }
+    for (const owner of t.owners) byId.set(owner.sourceId, owner);
     // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
     if (t.annotation && !(await this.hasRows(link.table))) return;
     let linkRows: Record<string, unknown>[];
