@@ -132,3 +132,69 @@ export async function runFloor(source: FloorSource, target: FloorTarget, rows: M
     srcLite?.close();
   }
 }
+
+/**
+ * The floor with the target's constraints on: the rows as the sync left them in `synced` (target
+ * ids, every foreign key valid) copied into `fresh`, a second new instance made the same way as
+ * the sync's target, with the foreign-key checks LaminDB's schema defers to the commit (SQLite:
+ * `foreign_keys` on; Postgres: the normal role, so Django's deferred constraint triggers run).
+ * Copied: every row of `synced` past the ids `fresh` already has — the rows the sync wrote,
+ * including its transform and run rows. Returns the elapsed milliseconds and rows copied.
+ */
+export async function runCheckedFloor(
+  dialect: 'sqlite' | 'postgres',
+  synced: { locator: string; catalog: Catalog },
+  fresh: { locator: string; catalog: Catalog },
+): Promise<{ ms: number; rows: number }> {
+  const tables = [...synced.catalog.tables.values()]
+    .filter((t) => t.columnByName.has('id') && fresh.catalog.tables.has(t.name))
+    .map((t) => t.name);
+  let copied = 0;
+  if (dialect === 'sqlite') {
+    const db = new Database(fresh.locator);
+    db.pragma('foreign_keys = ON');
+    try {
+      // Ids the fresh instance has (its init rows): everything past them came from the sync.
+      const start = new Map(tables.map((t) => [t, Number((db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${ident(fresh.catalog, t)}`).get() as { m: number }).m)]));
+      const t0 = performance.now();
+      db.prepare('ATTACH DATABASE ? AS src').run(synced.locator);
+      db.exec('BEGIN');
+      for (const table of tables) {
+        const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => ident(fresh.catalog, table, c)).join(', ');
+        copied += db
+          .prepare(`INSERT INTO main.${ident(fresh.catalog, table)} (${cols}) SELECT ${cols} FROM src.${ident(synced.catalog, table)} WHERE id > ?`)
+          .run(start.get(table)!).changes;
+      }
+      db.exec('COMMIT');
+      const ms = performance.now() - t0;
+      db.exec('DETACH DATABASE src');
+      return { ms, rows: copied };
+    } finally {
+      db.close();
+    }
+  }
+  const into = new pg.Client({ connectionString: fresh.locator });
+  const from = new pg.Client({ connectionString: synced.locator });
+  await into.connect();
+  await from.connect();
+  try {
+    const start = new Map<string, number>();
+    for (const t of tables) {
+      const r = await into.query(`SELECT coalesce(max(id), 0) AS m FROM ${ident(fresh.catalog, t)}`);
+      start.set(t, Number(r.rows[0].m));
+    }
+    const t0 = performance.now();
+    await into.query('BEGIN');
+    for (const table of tables) {
+      const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => ident(fresh.catalog, table, c)).join(', ');
+      const data = await copyOut(from, `COPY (SELECT ${cols} FROM ${ident(synced.catalog, table)} WHERE id > ${start.get(table)!}) TO STDOUT`);
+      if (data.length === 0) continue;
+      copied += await copyIn(into, `COPY ${ident(fresh.catalog, table)} (${cols}) FROM STDIN`, data);
+    }
+    await into.query('COMMIT');
+    return { ms: performance.now() - t0, rows: copied };
+  } finally {
+    await into.end();
+    await from.end();
+  }
+}
