@@ -626,9 +626,7 @@ export async function planSync(
   const targetStatements = target.counter.statements;
   const warnings = checkMigrations(source, target);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Resolving the selection' });
-
   const selected = await resolveSelection(source, selection);
-
   const planner = new Planner(source, target);
   const byTable = new Map<string, Record<string, unknown>[]>();
   for (const s of selected) {
@@ -642,7 +640,6 @@ export async function planSync(
   replaceAll(planner.requested, order);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Following foreign keys' });
   await planner.complete(options.signal);
-
   if (options.annotations) {
     if (!options.annotationPlanner) {
       throw new LaminSyncError('UNSUPPORTED', 'Sync with annotations is not available in this build.');
@@ -652,7 +649,6 @@ export async function planSync(
     // Link rows read by their keys only and still to be written get their full rows (normally done already).
     await planner.fillKeyOnlyRows();
   }
-
   checkTargetCanHold(target.catalog, source.catalog, planner.rows.values(), target.identity.slug);
   planner.resolveRefs();
   const demote = await planner.findDemotions();
