@@ -263,10 +263,13 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
   };
   const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
+  // A schema met again lists nothing new (its members and their keys are listed): once is enough.
+  const schemasDone = new Set<PlannedRow>();
   for (const slot of slotLinks) {
     for (const link of linkRows(slot)) {
       const schema = link.member;
-      if (!schema) continue;
+      if (!schema || schemasDone.has(schema)) continue;
+      schemasDone.add(schema);
       const members = (planner.linksOf.get(schema) ?? []).flatMap((m) =>
         m.refs.filter((r) => r.column !== 'schema_id' && r.column !== 'composite_id').map((r) => planner.deref(r)),
       );

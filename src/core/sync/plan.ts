@@ -385,17 +385,19 @@ export class Planner {
       // LaminDB matches a schema with its members and lists it either way.
       if (fk.refTable === 'lamindb_schema') this.reportMapped.add(rowKey(fk.refTable, id));
       if (!found) {
-        this.queueReference(fk.refTable, id, () => `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
+        let m = this.pendingRefs.get(fk.refTable);
+        if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
+        if (!m.has(id)) m.set(id, `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
       }
     }
   }
 
   /** Queues a referenced source row for planning (read with the others of its table at the next hop). */
-  private queueReference(table: string, id: number, reason: string | (() => string)): void {
+  private queueReference(table: string, id: number, reason: string): void {
     if (this.find(table, id)) return;
     let m = this.pendingRefs.get(table);
     if (!m) this.pendingRefs.set(table, (m = new Map()));
-    if (!m.has(id)) m.set(id, typeof reason === 'string' ? reason : reason());
+    if (!m.has(id)) m.set(id, reason);
   }
 
   /** Follows everything queued until the closure is complete. */
@@ -590,7 +592,12 @@ export class Planner {
     appendAll(out, this.annotationReport);
     for (const e of this.annotationReport) seen.add(e.row);
     // Anything transferred that no path above listed (kept so the report never hides a write).
-    for (const row of this.rows.values()) if (row.action === 'transfer') this.listClosure(row, out, seen);
+    // A row the report does not list (a link) only leads on to the rows it points at.
+    for (const row of this.rows.values()) {
+      if (row.action !== 'transfer' || seen.has(row)) continue;
+      if (row.reportable || this.linksOf.has(row) || this.familyLatest.has(row)) this.listClosure(row, out, seen);
+      else for (const ref of row.refs) this.listClosure(this.deref(ref), out, seen);
+    }
     return { keys: out.map((e) => e.row.key), actions: out.map((e) => e.as) };
   }
 }
