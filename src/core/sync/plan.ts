@@ -13,7 +13,7 @@ import {
 } from '../schema/registries';
 import { PlanRows } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
-import { resolveSelection, isTrue } from './selection';
+import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
 import type { PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
 
 export interface PlanOptions {
@@ -141,18 +141,22 @@ export class Planner {
     return r;
   }
 
-  /** Matches source rows in the target and records each as transfer or map. */
+  /**
+   * Matches source rows in the target and records each as transfer or map. Rows in `partial`
+   * hold only their id and match column: the full rows of those transferred are read here.
+   */
   async classify(
     table: string,
     sourceRows: Record<string, unknown>[],
     mode: 'requested' | 'reference',
     reason: (row: Record<string, unknown>) => string,
+    partial?: ReadonlySet<Record<string, unknown>>,
   ): Promise<void> {
     const registry = this.registry(table);
     const fresh = sourceRows.filter((r) => !this.find(table, r.id));
     if (fresh.length === 0) return;
     const matchColumn =
-      table === 'lamindb_storage' ? 'root' : mode === 'requested' ? 'uid' : registry.naturalKey;
+      table === 'lamindb_storage' || mode === 'requested' ? requestedMatchColumn(table) : registry.naturalKey;
     const targetIds = new Map<string, number>();
     if (this.target.catalog.tables.has(table)) {
       const found = await selectWhereIn(
@@ -168,6 +172,18 @@ export class Planner {
         if (!targetIds.has(k) || id < targetIds.get(k)!) targetIds.set(k, id);
       }
     }
+    const full = new Map<number, Record<string, unknown>>();
+    if (partial && partial.size > 0) {
+      const missing = fresh.filter((r) => partial.has(r) && !targetIds.has(String(r[matchColumn]))).map((r) => r.id);
+      for (const r of await selectWhereIn(this.source, table, 'id', missing)) full.set(Number(r.id), r);
+      if (full.size < missing.length) {
+        throw new LaminSyncError(
+          'NOT_FOUND',
+          `Some ${registry.model} records left ${this.source.identity.slug} while the sync was planned. ` +
+            'Nothing was written; sync again.',
+        );
+      }
+    }
     for (const row of fresh) {
       if (this.find(table, row.id)) continue;
       const key = rowKey(table, row.id);
@@ -180,7 +196,7 @@ export class Planner {
         uid: String(row.uid),
         action: targetId === undefined ? 'transfer' : 'map',
         targetId: targetId ?? null,
-        values: targetId === undefined ? row : null,
+        values: targetId === undefined ? (full.get(Number(row.id)) ?? row) : null,
         refs: [],
         reportable: true,
         reason: reason(row),
@@ -636,12 +652,14 @@ export async function planSync(
   const selected = await resolveSelection(source, selection);
   const planner = new Planner(source, target);
   const byTable = new Map<string, Record<string, unknown>[]>();
+  const partial = new Set<Record<string, unknown>>();
   for (const s of selected) {
     const list = byTable.get(s.registry.table) ?? [];
     list.push(s.row);
     byTable.set(s.registry.table, list);
+    if (s.partial) partial.add(s.row);
   }
-  for (const [table, rows] of byTable) await planner.classify(table, rows, 'requested', () => 'requested');
+  for (const [table, rows] of byTable) await planner.classify(table, rows, 'requested', () => 'requested', partial);
   // Keep the requested order as asked, whatever the table grouping did.
   const order = selected.map((s) => rowKey(s.registry.table, s.row.id));
   replaceAll(planner.requested, order);

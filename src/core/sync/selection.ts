@@ -8,7 +8,15 @@ import type { Selection } from './types';
 
 export interface SelectedRow {
   registry: Registry;
+  /** The source row; with `partial`, only its id and the column it is matched on. */
   row: Record<string, unknown>;
+  /** A whole registry is read by its match columns first; the planner reads in full only the rows it transfers. */
+  partial?: boolean;
+}
+
+/** The column a requested object is found by in the target: Storage by root, everything else by uid. */
+export function requestedMatchColumn(table: string): string {
+  return table === 'lamindb_storage' ? 'root' : 'uid';
 }
 
 /**
@@ -23,11 +31,11 @@ export async function resolveSelection(source: Instance, sel: Selection): Promis
   }
   const out: SelectedRow[] = [];
   const seen = new Set<string>();
-  const push = (registry: Registry, row: Record<string, unknown>): void => {
+  const push = (registry: Registry, row: Record<string, unknown>, partial = false): void => {
     const k = `${registry.table}#${row.id}`;
     if (!seen.has(k)) {
       seen.add(k);
-      out.push({ registry, row });
+      out.push(partial ? { registry, row, partial } : { registry, row });
     }
   };
 
@@ -85,14 +93,14 @@ export async function resolveSelection(source: Instance, sel: Selection): Promis
       throw new LaminSyncError('INVALID_ARGUMENT', '--all needs --registry (for example --registry Artifact).');
     }
     const registry = requireRegistry(source, sel.registry);
-    let q = source.db.selectFrom(registry.table).selectAll();
+    let q = source.db.selectFrom(registry.table).select([...new Set(['id', 'uid', requestedMatchColumn(registry.table)])]);
     if (sel.filter) {
       const filter = sel.filter;
       const cols = ['uid', 'key', 'name'].filter((c) => registry.info.columnByName.has(c));
       q = q.where((eb) => substringFilter(eb, cols, filter));
     }
     const rows = (await q.orderBy('id').execute()) as Record<string, unknown>[];
-    for (const row of rows) push(registry, row);
+    for (const row of rows) push(registry, row, true);
   }
   return out;
 }
