@@ -56,10 +56,19 @@ export function checkMigrations(source: Instance, target: Instance): string[] {
  */
 export function checkTargetCanHold(target: Catalog, source: Catalog, rows: Iterable<PlannedRow>, targetSlug: string): void {
   const needed = new Map<string, Set<string>>(); // table -> columns with values
+  // Tables whose every source column the target has: no value can miss a column there.
+  const covered = new Map<string, boolean>();
   for (const row of rows) {
     if (row.action !== 'transfer' || !row.values) continue;
     let cols = needed.get(row.table);
     if (!cols) needed.set(row.table, (cols = new Set()));
+    let all = covered.get(row.table);
+    if (all === undefined) {
+      const t = target.tables.get(row.table);
+      all = t !== undefined && (source.tables.get(row.table)?.columns.every((c) => t.columnByName.has(c.name)) ?? false);
+      covered.set(row.table, all);
+    }
+    if (all) continue;
     const values = row.values;
     for (const c in values) if (values[c] !== null && values[c] !== undefined && !cols.has(c)) cols.add(c);
   }
