@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
+import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import type { Instance } from './types';
 
 /** Rows per IN list: far below SQLite's 32,766 variables and Postgres' 65,535 parameters. */
@@ -60,6 +61,64 @@ export async function selectWhereIn(
         : sel.where(sql<boolean>`${sql.ref(column)} = any(${part})`);
     const rows = (await where.execute()) as Record<string, unknown>[];
     for (const r of rows) out.push(r);
+  }
+  return out;
+}
+
+/** How `absentTuples` compares one column: `=` (never null), null-safe, or text with null read as ''. */
+export type TupleMatch = 'equal' | 'null-safe' | 'text';
+
+/**
+ * Which tuples `table` has no row for (indices into `tuples`): the database compares them with
+ * its rows, one statement per chunk, and sends back only the absent ones. `columns[i]` is
+ * compared with each tuple's i-th value as `match[i]` says; the first column is the one looked up
+ * (it should be indexed and compared with `equal`).
+ * Table and columns must be in the instance's catalog; the tuples travel as parameters (one
+ * JSON array on SQLite, one array per column on Postgres).
+ */
+export async function absentTuples(
+  instance: Instance,
+  table: string,
+  columns: readonly string[],
+  match: readonly TupleMatch[],
+  tuples: readonly unknown[][],
+): Promise<number[]> {
+  for (const c of columns) assertTable(instance, table, c);
+  const info = instance.catalog.tables.get(table)!;
+  const out: number[] = [];
+  const cond = (i: number, value: string): string => {
+    const col = `l.${quoteIdentifier(columns[i]!)}`;
+    // SQLite, without statistics, may pick another column's index: `+` keeps the lookup on the first.
+    const other = i > 0 && instance.dialect === 'sqlite' ? `+${col}` : col;
+    if (match[i] === 'text') return `coalesce(${col}, '') = coalesce(${value}, '')`;
+    if (match[i] === 'equal') return `${other} = ${value}`;
+    return instance.dialect === 'sqlite' ? `${other} IS ${value}` : `${col} IS NOT DISTINCT FROM ${value}`;
+  };
+  for (let start = 0; start < tuples.length; start += LIST_PARAMETER_CHUNK) {
+    const part = tuples.slice(start, start + LIST_PARAMETER_CHUNK);
+    let query: CompiledQuery;
+    if (instance.dialect === 'sqlite') {
+      const where = columns.map((_, i) => cond(i, `(j.value ->> ${i})`)).join(' AND ');
+      query = CompiledQuery.raw(
+        `SELECT j.key AS i FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} AS l WHERE ${where})`,
+        [JSON.stringify(part)],
+      );
+    } else {
+      const types = columns.map((c) => {
+        const t = arrayTypeOf(info.columnByName.get(c)!.type);
+        if (!t) throw new Error(`internal: ${table}.${c} cannot travel as an array parameter`);
+        return t;
+      });
+      const names = columns.map((_, i) => `c${i}`);
+      const where = columns.map((_, i) => cond(i, `c.${names[i]}`)).join(' AND ');
+      query = CompiledQuery.raw(
+        `SELECT c.i - 1 AS i FROM unnest(${types.map((t, i) => `$${i + 1}::${t}`).join(', ')}) WITH ORDINALITY AS c(${names.join(', ')}, i) ` +
+          `WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} AS l WHERE ${where})`,
+        columns.map((_, i) => part.map((t) => t[i] ?? null)),
+      );
+    }
+    const { rows } = await instance.db.executeQuery<{ i: unknown }>(query);
+    for (const r of rows) out.push(start + Number(r.i));
   }
   return out;
 }

@@ -22,6 +22,16 @@ export function quoteIdentifier(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
+/**
+ * A Postgres column type as the array type its values travel in as one parameter
+ * (`character varying(20)` → `character varying[]`); null for types that cannot.
+ */
+export function arrayTypeOf(type: string): string | null {
+  const base = type.replace(/\(\s*\d+(\s*,\s*\d+)?\s*\)/g, '').trim();
+  if (base.endsWith(']') || !/^[a-z][a-z0-9_ ]*$/.test(base)) return null;
+  return `${base}[]`;
+}
+
 export function quoteLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }

@@ -1,4 +1,4 @@
-import { selectWhereIn } from '../instance/batch';
+import { absentTuples, selectWhereIn, type TupleMatch } from '../instance/batch';
 import { BUILTIN_BRANCH_IDS, labelLinks, ownerLink, type MemberLink } from '../schema/registries';
 import { appendAll, replaceAll, type AnnotationPlanner, type Planner, type ReportEntry } from './plan';
 import type { PlannedRow } from './types';
@@ -186,36 +186,37 @@ async function planDeferredLinks(planner: Planner): Promise<void> {
       }
     }
     if (candidates.length > 0) {
-      // The identity of a link: its followed foreign keys, and a schema link's slot.
-      const read = ['id', ...fks.map((fk) => fk.column), ...(withSlot ? ['slot'] : [])].filter((c) => targetInfo!.columnByName.has(c));
-      const ownerIds = candidates.map((_, ci) => ends[ci * k + owner]);
-      const existing = await selectWhereIn(planner.target, link.table, link.ownerColumn, ownerIds, [...new Set(read)]);
-      // Target link rows by owner: a candidate compares with its owner's few rows, value by value.
-      const byOwner = new Map<number, Record<string, unknown>[]>();
-      for (const e of existing) {
-        const id = Number(e[link.ownerColumn]);
-        const list = byOwner.get(id);
-        if (list) list.push(e);
-        else byOwner.set(id, [e]);
-      }
-      // Equal as a text signature would compare them: missing and null read as ''.
-      const same = (a: unknown, b: unknown): boolean => {
-        const x = a ?? '';
-        const y = b ?? '';
-        return x === y || String(x) === String(y);
-      };
-      const found: Record<string, unknown>[] = [];
+      // The identity of a link: its followed foreign keys (the owner first: it is indexed), and a
+      // schema link's slot. A column the target lacks matches only where the source has no value.
+      const order = [owner, ...fks.keys()].filter((i, at) => at === 0 || i !== owner);
+      const compared = order.filter((i) => targetInfo!.columnByName.has(fks[i]!.column));
+      const slot = withSlot && targetInfo!.columnByName.has('slot');
+      const tuples: unknown[][] = [];
+      const asked: Record<string, unknown>[] = [];
       for (let ci = 0; ci < candidates.length; ci++) {
         const row = candidates[ci]!;
         const base = ci * k;
-        let hit = false;
-        for (const e of byOwner.get(Number(ends[base + owner])) ?? []) {
-          let equal = !withSlot || same(e.slot, row.slot);
-          for (let i = 0; i < k && equal; i++) equal = same(e[fks[i]!.column], ends[base + i]);
-          if ((hit = equal)) break;
+        const lacking =
+          order.some((i) => !targetInfo!.columnByName.has(fks[i]!.column) && ends[base + i] !== null) ||
+          (withSlot && !slot && (row.slot ?? '') !== '');
+        if (lacking) {
+          fresh.push(row);
+          continue;
         }
-        (hit ? found : fresh).push(row);
+        const tuple = compared.map((i) => ends[base + i]);
+        if (slot) tuple.push(row.slot ?? null);
+        tuples.push(tuple);
+        asked.push(row);
       }
+      const columns = compared.map((i) => fks[i]!.column);
+      const match: TupleMatch[] = compared.map((i) => (i === owner ? 'equal' : 'null-safe'));
+      if (slot) {
+        columns.push('slot');
+        match.push('text');
+      }
+      const absent = new Set(await absentTuples(planner.target, link.table, columns, match, tuples));
+      const found: Record<string, unknown>[] = [];
+      asked.forEach((row, i) => (absent.has(i) ? fresh : found).push(row));
       const known = planner.matchedLinks.get(link.table);
       if (known) appendAll(known, found);
       else planner.matchedLinks.set(link.table, found);

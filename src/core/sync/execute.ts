@@ -3,7 +3,7 @@ import { LaminSyncError } from '../errors';
 import { chunk } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
-import { quoteIdentifier } from '../schema/column-types';
+import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import { findRun, finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
 import { throwIfAborted } from './plan';
 import { plannedReport } from './report';
@@ -53,12 +53,6 @@ interface TableWriter {
 /** Rows per `unnest` INSERT on Postgres: one parameter per column, whatever the row count. */
 const UNNEST_ROWS = 20_000;
 
-/** `character varying(20)` → `character varying[]`; null for types that cannot be an array element parameter. */
-function arrayTypeOf(type: string): string | null {
-  const base = type.replace(/\(\s*\d+(\s*,\s*\d+)?\s*\)/g, '').trim();
-  if (base.endsWith(']') || !/^[a-z][a-z0-9_ ]*$/.test(base)) return null;
-  return `${base}[]`;
-}
 
 function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: PlannedRow): TableWriter {
   const info = target.catalog.tables.get(table)!;
