@@ -69,7 +69,7 @@ export async function selectWhereIn(
 export type TupleMatch = 'equal' | 'null-safe' | 'text';
 
 /**
- * Which tuples `table` has no row for (indices into `tuples`): the database compares them with
+ * Which tuples `table` has no row for (indices into `tuples`, ascending): the database compares them with
  * its rows, one statement per chunk, and sends back only the absent ones. `columns[i]` is
  * compared with each tuple's i-th value as `match[i]` says; the first column is the one looked up
  * (it should be indexed and compared with `equal`).
@@ -120,5 +120,5 @@ export async function absentTuples(
     const { rows } = await instance.db.executeQuery<{ i: unknown }>(query);
     for (const r of rows) out.push(start + Number(r.i));
   }
-  return out;
+  return out.sort((x, y) => x - y);
 }

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { insertRecords } from '../../src/core/example/insert';
+import { absentTuples, selectWhereIn } from '../../src/core/instance/batch';
+import { DIALECTS, makeInstance, withInstances } from '../support/instances';
+
+describe('absentTuples: the database says which tuples it lacks', () => {
+  for (const dialect of DIALECTS) {
+    it(`${dialect}: equal, null-safe and text (null as '') comparisons, across chunks of one parameter`, async () => {
+      const loc = await makeInstance(dialect, { name: 'tuples', via: 'init' });
+      await withInstances([[loc, false]], async (inst) => {
+        const [typeId, a, b] = await insertRecords(inst, 'lamindb_ulabel', [
+          { uid: 'TupType1', name: 'a type', is_type: true, created_by_id: 1 },
+          { uid: 'TupLabl1', name: 'a', created_by_id: 1 },
+          { uid: 'TupLabl2', name: 'b', description: 'about b', created_by_id: 1 },
+        ]);
+        await inst.db.updateTable('lamindb_ulabel').set({ type_id: typeId }).where('id', '=', b!).execute();
+        const columns = ['id', 'type_id', 'description'];
+        const match = ['equal', 'null-safe', 'text'] as const;
+        const tuples: unknown[][] = [
+          [a, null, null], // 0: present
+          [a, null, ''], // 1: present ('' reads as null for text)
+          [a, typeId, null], // 2: absent (type differs from null)
+          [b, typeId, 'about b'], // 3: present
+          [b, null, 'about b'], // 4: absent (null is not the type)
+          [b, typeId, 'about c'], // 5: absent (text differs)
+          [999_999, null, null], // 6: absent (no such row)
+        ];
+        assert.deepEqual(await absentTuples(inst, 'lamindb_ulabel', columns, [...match], tuples), [2, 4, 5, 6]);
+        // Many tuples: each index answered once, in order, whatever the chunking.
+        const many = Array.from({ length: 60_000 }, (_, i) => (i % 3 === 0 ? [a, null, null] : [1_000_000 + i, null, null]));
+        const absent = await absentTuples(inst, 'lamindb_ulabel', columns, [...match], many);
+        assert.equal(absent.length, 40_000);
+        assert.ok(absent.every((i) => i % 3 !== 0));
+        assert.equal(new Set(absent).size, absent.length);
+        // Nothing is written by asking.
+        const labels = await selectWhereIn(inst, 'lamindb_ulabel', 'uid', ['TupType1', 'TupLabl1', 'TupLabl2']);
+        assert.equal(labels.length, 3);
+      });
+    });
+  }
+});
