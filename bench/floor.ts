@@ -55,33 +55,50 @@ function intArray(ids: number[]): string {
   return `'{${ids.join(',')}}'::bigint[]`;
 }
 
+/**
+ * SQLite: one `INSERT … SELECT` per statement from `sourceFile` attached as `src`, in one
+ * transaction on `targetFile`. The statements are made before the clock starts.
+ */
+function copyAttached(
+  targetFile: string,
+  sourceFile: string,
+  foreignKeys: boolean,
+  statements: (db: Database.Database) => Array<{ sql: string; param: unknown }>,
+): { ms: number; rows: number } {
+  const db = new Database(targetFile);
+  db.pragma(`foreign_keys = ${foreignKeys ? 'ON' : 'OFF'}`);
+  try {
+    const list = statements(db);
+    let rows = 0;
+    const t0 = performance.now();
+    db.prepare('ATTACH DATABASE ? AS src').run(sourceFile);
+    db.exec('BEGIN');
+    for (const { sql, param } of list) rows += db.prepare(sql).run(param).changes;
+    db.exec('COMMIT');
+    const ms = performance.now() - t0;
+    db.exec('DETACH DATABASE src');
+    return { ms, rows };
+  } finally {
+    db.close();
+  }
+}
+
 /** Copies the rows; returns the elapsed milliseconds (connections opened before the clock starts). */
 export async function runFloor(source: FloorSource, target: FloorTarget, rows: Map<string, number[]>): Promise<{ ms: number; rows: number }> {
-  let copied = 0;
   if (target.dialect === 'sqlite') {
     if (source.dialect !== 'sqlite') throw new Error('the SQLite floor reads a SQLite source (ATTACH)');
-    const db = new Database(target.locator);
-    db.pragma('foreign_keys = OFF');
-    try {
-      const t0 = performance.now();
-      db.prepare('ATTACH DATABASE ? AS src').run(source.locator);
-      db.exec('BEGIN');
-      for (const [table, ids] of rows) {
-        const cols = sharedColumns(source.catalog, target.catalog, table).map((c) => ident(target.catalog, table, c));
-        const stmt = db.prepare(
-          `INSERT INTO main.${ident(target.catalog, table)} (${cols.join(', ')}) SELECT ${cols.join(', ')} FROM src.${ident(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`,
-        );
-        copied += stmt.run(JSON.stringify(ids)).changes;
-      }
-      db.exec('COMMIT');
-      const ms = performance.now() - t0;
-      db.exec('DETACH DATABASE src');
-      return { ms, rows: copied };
-    } finally {
-      db.close();
-    }
+    return copyAttached(target.locator, source.locator, false, () =>
+      [...rows].map(([table, ids]) => {
+        const cols = sharedColumns(source.catalog, target.catalog, table).map((c) => ident(target.catalog, table, c)).join(', ');
+        return {
+          sql: `INSERT INTO main.${ident(target.catalog, table)} (${cols}) SELECT ${cols} FROM src.${ident(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`,
+          param: JSON.stringify(ids),
+        };
+      }),
+    );
   }
 
+  let copied = 0;
   const client = new pg.Client({ connectionString: target.locator });
   await client.connect();
   let srcPg: pg.Client | null = null;
@@ -149,30 +166,20 @@ export async function runCheckedFloor(
   const tables = [...synced.catalog.tables.values()]
     .filter((t) => t.columnByName.has('id') && fresh.catalog.tables.has(t.name))
     .map((t) => t.name);
-  let copied = 0;
   if (dialect === 'sqlite') {
-    const db = new Database(fresh.locator);
-    db.pragma('foreign_keys = ON');
-    try {
-      // Ids the fresh instance has (its init rows): everything past them came from the sync.
-      const start = new Map(tables.map((t) => [t, Number((db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${ident(fresh.catalog, t)}`).get() as { m: number }).m)]));
-      const t0 = performance.now();
-      db.prepare('ATTACH DATABASE ? AS src').run(synced.locator);
-      db.exec('BEGIN');
-      for (const table of tables) {
+    return copyAttached(fresh.locator, synced.locator, true, (db) =>
+      tables.map((table) => {
         const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => ident(fresh.catalog, table, c)).join(', ');
-        copied += db
-          .prepare(`INSERT INTO main.${ident(fresh.catalog, table)} (${cols}) SELECT ${cols} FROM src.${ident(synced.catalog, table)} WHERE id > ?`)
-          .run(start.get(table)!).changes;
-      }
-      db.exec('COMMIT');
-      const ms = performance.now() - t0;
-      db.exec('DETACH DATABASE src');
-      return { ms, rows: copied };
-    } finally {
-      db.close();
-    }
+        // Ids the fresh instance has (its init rows): everything past them came from the sync.
+        const start = db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${ident(fresh.catalog, table)}`).get() as { m: number };
+        return {
+          sql: `INSERT INTO main.${ident(fresh.catalog, table)} (${cols}) SELECT ${cols} FROM src.${ident(synced.catalog, table)} WHERE id > ?`,
+          param: Number(start.m),
+        };
+      }),
+    );
   }
+  let copied = 0;
   const into = new pg.Client({ connectionString: fresh.locator });
   const from = new pg.Client({ connectionString: synced.locator });
   await into.connect();
