@@ -1,10 +1,11 @@
-// `npm run bench [-- --n 10000 --dialects sqlite,postgres]`
+// `npm run bench [-- --n 10000 --dialects sqlite,postgres] [--no-memory] [--listing N] [--out FILE]`
 //
 // Generates a source with N annotated artifacts, then measures in one run: sync of all N with
-// annotations (SQLite→SQLite, SQLite→Postgres, Postgres→Postgres), the floor (a raw copy of
-// exactly the rows the sync wrote), re-sync, statements per sync, peak RSS of a sync at N = 1,000
-// and N (child processes), and the first page of a 100k-record registry listing. Prints a table
-// and writes bench/results.json.
+// annotations (SQLite→SQLite, SQLite→Postgres, Postgres→Postgres), two floors (a raw copy of
+// exactly the rows the sync wrote without constraint checks, and the same rows with the target's
+// foreign-key checks), re-sync, statements per sync, peak RSS of a sync at N = 1,000 and N (child
+// processes), and the first page of a 100k-record registry listing. Prints a table and writes
+// bench/results.json (or --out FILE).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -29,13 +30,15 @@ interface Args {
   n: number;
   dialects: Dialect[];
   listing: number;
+  /** Where the JSON goes (default bench/results.json). */
+  out: string;
   memory: boolean;
   probe?: string;
   probeTarget?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { n: 10_000, dialects: ['sqlite', 'postgres'], listing: 100_000, memory: true };
+  const args: Args = { n: 10_000, dialects: ['sqlite', 'postgres'], listing: 100_000, memory: true, out: 'bench/results.json' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -49,6 +52,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--no-memory') args.memory = false;
     else if (a === '--probe') args.probe = next();
     else if (a === '--probe-target') args.probeTarget = next();
+    else if (a === '--out') args.out = next();
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(args.n) || args.n < 1) throw new Error('--n takes a positive integer');
@@ -365,7 +369,7 @@ async function main(): Promise<number> {
       checks: checks.map(([label, ok]) => ({ label, ok })),
       benchPeakRssMb: mb(peakRss()),
     };
-    writeFileSync(resolve('bench/results.json'), JSON.stringify(json, null, 2) + '\n');
+    writeFileSync(resolve(args.out), JSON.stringify(json, null, 2) + '\n');
     return 0;
   } finally {
     if (pgServer) await pgServer.stop().catch((e) => log(`failed to stop Postgres: ${e}`));
