@@ -156,7 +156,8 @@ export class SyncRunner {
       }
       const rows = Object.values(result.written).reduce((a, b) => a + b, 0);
       this.log.info(
-        `Done in ${seconds(Date.now() - started)}: ${result.transferred.length} transferred, ${result.mapped.length} mapped, ` +
+        `Done in ${seconds(Date.now() - started)} (plan ${seconds(result.phases.planMs)}, write ${seconds(result.phases.writeMs)}, ` +
+          `commit ${seconds(result.phases.commitMs)}): ${result.transferred.length} transferred, ${result.mapped.length} mapped, ` +
           `${rows} rows written${result.run ? ` (transfer run ${result.run.uid})` : ''}`,
       );
       return { plan, result, source, target };

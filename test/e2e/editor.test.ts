@@ -202,7 +202,7 @@ describe('VS Code extension in a real editor', { skip: skipReason ?? false, time
     assert.match(out, /→ transferred: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\)/);
     const file = log();
     assert.match(file, /\[info\] → transferred: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\), Storage\(uid='D9BilDV2'\)/);
-    assert.match(file, /\[info\] Done in [\d.]+ s: \d+ transferred, \d+ mapped, \d+ rows written/);
+    assert.match(file, /\[info\] Done in [\d.]+ s \(plan [\d.]+ s, write [\d.]+ s, commit [\d.]+ s\): \d+ transferred, \d+ mapped, \d+ rows written/);
     await page.screenshot({ path: join(shots, 'sync-result.png') });
   });
 
