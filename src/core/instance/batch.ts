@@ -69,12 +69,12 @@ export async function selectWhereIn(
 export type TupleMatch = 'equal' | 'null-safe' | 'text';
 
 /**
- * Which tuples `table` has no row for (indices into `tuples`, ascending): the database compares them with
- * its rows, one statement per chunk, and sends back only the absent ones. `columns[i]` is
- * compared with each tuple's i-th value as `match[i]` says; the first column is the one looked up
- * (it should be indexed and compared with `equal`).
- * Table and columns must be in the instance's catalog; the tuples travel as parameters (one
- * JSON array on SQLite, one array per column on Postgres).
+ * Which tuples `table` has no row for (indices into `tuples`, ascending): the database compares
+ * them with its rows, one statement per chunk, and sends back only the absent ones. `columns[i]`
+ * is compared with each tuple's i-th value as `match[i]` says; the first column is the one looked
+ * up (it should be indexed and compared with `equal`). Table and columns must be in the
+ * instance's catalog; the tuples travel as parameters (one JSON array on SQLite, one array per
+ * column on Postgres).
  */
 export async function absentTuples(
   instance: Instance,

@@ -53,7 +53,6 @@ interface TableWriter {
 /** Rows per `unnest` INSERT on Postgres: one parameter per column, whatever the row count. */
 const UNNEST_ROWS = 20_000;
 
-
 function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: PlannedRow): TableWriter {
   const info = target.catalog.tables.get(table)!;
   const columns = info.columns
