@@ -307,6 +307,33 @@ describe('VS Code extension in a real editor', { skip: skipReason ?? false, time
     assert.match(msg, /anonymous\/test-sync/);
   });
 
+  test('Copy uid puts the uid on the clipboard; Reveal storage path shows, logs and copies where the data is', async () => {
+    // VS Code in the browser writes its clipboard through navigator.clipboard.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+    const clipboard = async (expected: string) => {
+      let text = '';
+      for (let i = 0; i < 40 && text !== expected; i++) {
+        text = await page.evaluate(() => navigator.clipboard.readText()).catch(() => '');
+        if (text !== expected) await page.waitForTimeout(250);
+      }
+      return text;
+    };
+    await clearNotifications();
+    await collapseAll('laminlabs/lamindata');
+    await (await rowUnder('laminlabs/lamindata', /^Artifact/)).click();
+    await contextMenu(fx.artifactKey, 'Copy uid');
+    assert.equal(await clipboard(fx.artifactUid), fx.artifactUid);
+
+    await contextMenu(fx.artifactKey, 'Reveal storage path');
+    const msg = await notification(new RegExp(`${fx.artifactUid}: s3://lamindata/`));
+    const path = msg.slice(msg.indexOf('s3://')).split(/\s/)[0]!;
+    assert.match(path, /^s3:\/\/lamindata\/\S+\.h5ad$/);
+    assert.ok(log().includes(`Storage path of ${fx.artifactUid}: ${path}`));
+    const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: fx.artifactUid }).first();
+    await toast.getByRole('button', { name: 'Copy path' }).click();
+    assert.equal(await clipboard(path), path);
+  });
+
   describe('Postgres', { skip: process.env[PG_ENV] ? false : `${PG_ENV} is not set (run through test/run-tests.mjs)` }, () => {
     let dbUrl: string;
     let noPassword: string;
