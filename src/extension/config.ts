@@ -39,11 +39,13 @@ export function configuredInstances(): Array<ConfiguredInstance & { origin: Conf
   return [...user, ...ws];
 }
 
-/** Workspace instances that Workspace Trust kept closed (for a hint in the tree). */
-export function untrustedWorkspaceInstanceCount(): number {
-  if (vscode.workspace.isTrusted) return 0;
-  const inspected = vscode.workspace.getConfiguration(SECTION).inspect<unknown>('instances');
-  return asInstances(inspected?.workspaceValue).length + asInstances(inspected?.workspaceFolderValue).length;
+/**
+ * Whether Workspace Trust may be keeping workspace instances closed (for a hint in the tree): a
+ * folder is open and not trusted. How many it lists cannot be known: in Restricted Mode VS Code
+ * does not read the workspace's values of restricted settings at all (seen in a real editor).
+ */
+export function workspaceInstancesRestricted(): boolean {
+  return !vscode.workspace.isTrusted && (vscode.workspace.workspaceFolders?.length ?? 0) > 0;
 }
 
 export async function addUserInstance(entry: ConfiguredInstance): Promise<void> {

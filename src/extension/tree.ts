@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { listRecords, registriesWithCounts } from '../core/query/records';
-import { pageSize, showEmptyRegistries, untrustedWorkspaceInstanceCount } from './config';
+import { pageSize, showEmptyRegistries, workspaceInstancesRestricted } from './config';
 import type { InstanceManager } from './instances';
 import {
   InstanceNode,
@@ -213,10 +213,9 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     this.instanceNodes = nodes;
     const out: LaminNode[] = [...nodes.values()];
     // No rows at all → the welcome view shows; a hint only when trust kept instances closed.
-    const held = untrustedWorkspaceInstanceCount();
-    if (held > 0 && out.length > 0) {
+    if (workspaceInstancesRestricted() && out.length > 0) {
       out.push(
-        new MessageNode('root', `${held} workspace instance(s) not opened: workspace not trusted`, {
+        new MessageNode('root', 'Restricted Mode: instances in the workspace settings are not opened', {
           icon: new vscode.ThemeIcon('shield'),
           command: { command: 'workbench.trust.manage', title: 'Manage Workspace Trust' },
         }),

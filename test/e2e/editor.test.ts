@@ -12,19 +12,13 @@ import type { Page } from 'playwright-core';
 import { initInstance } from '../../src/core/schema/init';
 import { makeFixtures, type Fixtures } from './fixtures';
 import * as harness from './harness.mjs';
-import { ensureEditor, missingPrerequisites } from './setup.mjs';
+import { ensureEditor, skipReason } from './setup.mjs';
 
 const PG_ENV = 'LAMIN_SYNC_TEST_PG_URL';
 
-function prerequisites(): string | null {
-  if (process.env.LAMIN_SYNC_E2E === '0') return 'LAMIN_SYNC_E2E=0';
-  const missing = missingPrerequisites();
-  return missing.length > 0 ? `missing ${missing.join('; ')}` : null;
-}
-
-const skipReason = prerequisites();
-if (skipReason) {
-  console.log(`# real-editor tests skipped: ${skipReason}. Install chromium (apt-get install chromium libkrb5-dev) to run them.`);
+const skip = skipReason();
+if (skip) {
+  console.log(`# real-editor tests skipped: ${skip}. Install chromium (apt-get install chromium libkrb5-dev) to run them.`);
 }
 
 function count(db: string, sql: string, ...params: unknown[]): number {
@@ -38,7 +32,7 @@ function count(db: string, sql: string, ...params: unknown[]): number {
 
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\u00a0/g, ' ');
 
-describe('VS Code extension in a real editor', { skip: skipReason ?? false, timeout: 15 * 60_000 }, () => {
+describe('VS Code extension in a real editor', { skip: skip ?? false, timeout: 15 * 60_000 }, () => {
   let dir: string;
   let fx: Fixtures;
   let editor: harness.Editor;

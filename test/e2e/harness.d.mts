@@ -13,6 +13,8 @@ export function startEditor(options: {
   settings?: Record<string, unknown>;
   env?: Record<string, string>;
   log?: (line: string) => void;
+  /** Workspace Trust on: the workspace opens untrusted (Restricted Mode). */
+  trust?: boolean;
 }): Promise<Editor>;
 export function openBrowser(url: string): Promise<{ browser: Browser; page: Page }>;
 export function outputLogText(userDir: string): string;

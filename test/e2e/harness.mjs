@@ -38,7 +38,7 @@ export function ensureVsix() {
  * Installs the .vsix into fresh folders and starts code-server. `settings` go to the user's
  * settings.json; `env` reaches the extension host (LAMIN_SETTINGS_DIR…).
  */
-export async function startEditor({ workspace, settings = {}, env = {}, log = () => {} }) {
+export async function startEditor({ workspace, settings = {}, env = {}, log = () => {}, trust = false }) {
   const base = mkdtempSync(join(tmpdir(), 'lamin-sync-e2e-editor-'));
   const userDir = join(base, 'user');
   const extDir = join(base, 'extensions');
@@ -50,7 +50,9 @@ export async function startEditor({ workspace, settings = {}, env = {}, log = ()
       {
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
-        'security.workspace.trust.enabled': false,
+        // Workspace Trust off, unless a test is about it (then the workspace opens in Restricted Mode).
+        'security.workspace.trust.enabled': trust,
+        'security.workspace.trust.startupPrompt': 'never',
         'extensions.autoCheckUpdates': false,
         'extensions.autoUpdate': false,
         'telemetry.telemetryLevel': 'off',
@@ -72,7 +74,7 @@ export async function startEditor({ workspace, settings = {}, env = {}, log = ()
   const child = spawn(
     NODE24_BIN,
     [CS_ENTRY, '--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--disable-telemetry', '--disable-update-check',
-      '--disable-workspace-trust', '--user-data-dir', userDir, '--extensions-dir', extDir, workspace],
+      ...(trust ? [] : ['--disable-workspace-trust']), '--user-data-dir', userDir, '--extensions-dir', extDir, workspace],
     { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   let output = '';

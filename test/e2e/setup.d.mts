@@ -7,5 +7,6 @@ export const CS_DIR: string;
 export const CS_ENTRY: string;
 export const CHROMIUM: string;
 export function missingPrerequisites(): string[];
+export function skipReason(): string | null;
 export function isInstalled(): boolean;
 export function ensureEditor(): void;

@@ -36,6 +36,13 @@ export function missingPrerequisites() {
   return missing;
 }
 
+/** Why the real-editor tests cannot run here (printed once), or null when they can. */
+export function skipReason() {
+  if (process.env.LAMIN_SYNC_E2E === '0') return 'LAMIN_SYNC_E2E=0';
+  const missing = missingPrerequisites();
+  return missing.length > 0 ? `missing ${missing.join('; ')}` : null;
+}
+
 export function isInstalled() {
   return existsSync(MARKER) && existsSync(NODE24_BIN) && existsSync(CS_ENTRY);
 }
