@@ -47,7 +47,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     const slots = ownerLink(source.catalog, table, 'lamindb_schema');
     if (slots) {
       slotLinks.push(slots);
-      planner.queueLinks({ link: slots, owners: rows, reportMembers: false, annotation: true, keyColumnsOnly: true });
+      planner.queueLinks({ link: slots, owners: rows, reportMembers: false, annotation: true });
     }
     const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
     if (values) {
@@ -63,7 +63,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     }
     for (const link of labelLinks(source.catalog, table)) {
       labelLinkTables.push(link);
-      planner.queueLinks({ link, owners: rows, reportMembers: false, annotation: true, keyColumnsOnly: true });
+      planner.queueLinks({ link, owners: rows, reportMembers: false, annotation: true });
     }
   }
   await planner.complete();

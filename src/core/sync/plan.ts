@@ -57,14 +57,13 @@ export interface LinkTraversal {
   owners: PlannedRow[];
   /** Report the members (annotations report mapped labels too). */
   reportMembers: boolean;
-  /** Annotation links: reported by the annotation planner, not under their owner. */
-  annotation?: boolean;
   /**
-   * Annotation links of mapped owners are read by their identity only (id, followed foreign
-   * keys, slot) and deferred (`Planner.deferred`): most of them are in the target already and
-   * are never planned. Links of transferred owners are read in full and planned at once.
+   * Annotation links: reported by the annotation planner, not under their owner. Those of mapped
+   * owners are read by their identity only (id, followed foreign keys, slot) and deferred
+   * (`Planner.deferred`): most of them are in the target already and are never planned. Those of
+   * transferred owners are read in full and planned at once.
    */
-  keyColumnsOnly?: boolean;
+  annotation?: boolean;
 }
 
 /**
@@ -381,8 +380,7 @@ export class Planner {
         p.link.table === t.link.table &&
         p.link.ownerColumn === t.link.ownerColumn &&
         p.reportMembers === t.reportMembers &&
-        p.annotation === t.annotation &&
-        p.keyColumnsOnly === t.keyColumnsOnly,
+        p.annotation === t.annotation,
     );
     if (same) appendAll(same.owners, t.owners);
     else this.pendingLinks.push({ ...t, owners: [...t.owners] });
@@ -455,7 +453,7 @@ export class Planner {
     // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
     if (t.annotation && !(await this.hasRows(link.table))) return;
     let linkRows: Record<string, unknown>[];
-    if (t.keyColumnsOnly && t.annotation) {
+    if (t.annotation) {
       const read = await this.readLinks(link, byId.values());
       this.deferLinks(link, read.keyOnly);
       linkRows = read.full;
