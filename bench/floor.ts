@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { Catalog } from '../src/core/instance/catalog';
 import { valueKind } from '../src/core/instance/values';
 import type { SyncPlan } from '../src/core/sync/types';
+import { quote } from './generate';
 import { copyIn, copyOut, copyText } from './pgcopy';
 
 export interface FloorSource {
@@ -33,13 +34,6 @@ export function writtenRows(plan: SyncPlan): Map<string, number[]> {
     }
   }
   return out;
-}
-
-function ident(catalog: Catalog, table: string, column?: string): string {
-  const info = catalog.tables.get(table);
-  if (!info) throw new Error(`no table ${table}`);
-  if (column !== undefined && !info.columnByName.has(column)) throw new Error(`no column ${table}.${column}`);
-  return `"${column ?? table}"`;
 }
 
 function sharedColumns(source: Catalog, target: Catalog, table: string): string[] {
@@ -89,9 +83,9 @@ export async function runFloor(source: FloorSource, target: FloorTarget, rows: M
     if (source.dialect !== 'sqlite') throw new Error('the SQLite floor reads a SQLite source (ATTACH)');
     return copyAttached(target.locator, source.locator, false, () =>
       [...rows].map(([table, ids]) => {
-        const cols = sharedColumns(source.catalog, target.catalog, table).map((c) => ident(target.catalog, table, c)).join(', ');
+        const cols = sharedColumns(source.catalog, target.catalog, table).map((c) => quote(target.catalog, table, c)).join(', ');
         return {
-          sql: `INSERT INTO main.${ident(target.catalog, table)} (${cols}) SELECT ${cols} FROM src.${ident(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`,
+          sql: `INSERT INTO main.${quote(target.catalog, table)} (${cols}) SELECT ${cols} FROM src.${quote(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`,
           param: JSON.stringify(ids),
         };
       }),
@@ -116,15 +110,15 @@ export async function runFloor(source: FloorSource, target: FloorTarget, rows: M
     await client.query('SET LOCAL session_replication_role = replica');
     for (const [table, ids] of rows) {
       const names = sharedColumns(source.catalog, target.catalog, table);
-      const cols = names.map((c) => ident(target.catalog, table, c)).join(', ');
+      const cols = names.map((c) => quote(target.catalog, table, c)).join(', ');
       let data: Buffer;
       if (srcPg) {
-        data = await copyOut(srcPg, `COPY (SELECT ${cols} FROM ${ident(source.catalog, table)} WHERE id = ANY(${intArray(ids)})) TO STDOUT`);
+        data = await copyOut(srcPg, `COPY (SELECT ${cols} FROM ${quote(source.catalog, table)} WHERE id = ANY(${intArray(ids)})) TO STDOUT`);
       } else {
         const info = target.catalog.tables.get(table)!;
         const kinds = names.map((c) => valueKind(info.columnByName.get(c)!));
         const raw = srcLite!
-          .prepare(`SELECT ${cols} FROM ${ident(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`)
+          .prepare(`SELECT ${cols} FROM ${quote(source.catalog, table)} WHERE id IN (SELECT value FROM json_each(?))`)
           .raw(true)
           .all(JSON.stringify(ids)) as unknown[][];
         let text = '';
@@ -139,7 +133,7 @@ export async function runFloor(source: FloorSource, target: FloorTarget, rows: M
         }
         data = Buffer.from(text);
       }
-      copied += await copyIn(client, `COPY ${ident(target.catalog, table)} (${cols}) FROM STDIN`, data);
+      copied += await copyIn(client, `COPY ${quote(target.catalog, table)} (${cols}) FROM STDIN`, data);
     }
     await client.query('COMMIT');
     return { ms: performance.now() - t0, rows: copied };
@@ -169,11 +163,11 @@ export async function runCheckedFloor(
   if (dialect === 'sqlite') {
     return copyAttached(fresh.locator, synced.locator, true, (db) =>
       tables.map((table) => {
-        const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => ident(fresh.catalog, table, c)).join(', ');
+        const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => quote(fresh.catalog, table, c)).join(', ');
         // Ids the fresh instance has (its init rows): everything past them came from the sync.
-        const start = db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${ident(fresh.catalog, table)}`).get() as { m: number };
+        const start = db.prepare(`SELECT coalesce(max(id), 0) AS m FROM ${quote(fresh.catalog, table)}`).get() as { m: number };
         return {
-          sql: `INSERT INTO main.${ident(fresh.catalog, table)} (${cols}) SELECT ${cols} FROM src.${ident(synced.catalog, table)} WHERE id > ?`,
+          sql: `INSERT INTO main.${quote(fresh.catalog, table)} (${cols}) SELECT ${cols} FROM src.${quote(synced.catalog, table)} WHERE id > ?`,
           param: Number(start.m),
         };
       }),
@@ -187,16 +181,16 @@ export async function runCheckedFloor(
   try {
     const start = new Map<string, number>();
     for (const t of tables) {
-      const r = await into.query(`SELECT coalesce(max(id), 0) AS m FROM ${ident(fresh.catalog, t)}`);
+      const r = await into.query(`SELECT coalesce(max(id), 0) AS m FROM ${quote(fresh.catalog, t)}`);
       start.set(t, Number(r.rows[0].m));
     }
     const t0 = performance.now();
     await into.query('BEGIN');
     for (const table of tables) {
-      const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => ident(fresh.catalog, table, c)).join(', ');
-      const data = await copyOut(from, `COPY (SELECT ${cols} FROM ${ident(synced.catalog, table)} WHERE id > ${start.get(table)!}) TO STDOUT`);
+      const cols = ['id', ...sharedColumns(synced.catalog, fresh.catalog, table)].map((c) => quote(fresh.catalog, table, c)).join(', ');
+      const data = await copyOut(from, `COPY (SELECT ${cols} FROM ${quote(synced.catalog, table)} WHERE id > ${start.get(table)!}) TO STDOUT`);
       if (data.length === 0) continue;
-      copied += await copyIn(into, `COPY ${ident(fresh.catalog, table)} (${cols}) FROM STDIN`, data);
+      copied += await copyIn(into, `COPY ${quote(fresh.catalog, table)} (${cols}) FROM STDIN`, data);
     }
     await into.query('COMMIT');
     return { ms: performance.now() - t0, rows: copied };

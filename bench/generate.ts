@@ -6,6 +6,7 @@ import pg from 'pg';
 import { openInstance } from '../src/core/instance/open';
 import type { Catalog } from '../src/core/instance/catalog';
 import type { Dialect } from '../src/core/instance/types';
+import { quoteIdentifier } from '../src/core/schema/column-types';
 import { BASE62 } from '../src/core/sync/uid';
 
 const DATETIME_COLUMNS = new Set(['created_at', 'updated_at', 'started_at', 'finished_at']);
@@ -23,11 +24,12 @@ export function uidOf(prefix: string, i: number, length: number): string {
   return body;
 }
 
-function quote(catalog: Catalog, table: string, column?: string): string {
+/** A table (or a column of it) quoted for SQL, once the instance's catalog is found to have it. */
+export function quote(catalog: Catalog, table: string, column?: string): string {
   const info = catalog.tables.get(table);
   if (!info) throw new Error(`no table ${table}`);
   if (column !== undefined && !info.columnByName.has(column)) throw new Error(`no column ${table}.${column}`);
-  return `"${column ?? table}"`;
+  return quoteIdentifier(column ?? table);
 }
 
 export interface BulkWriter {
