@@ -60,10 +60,8 @@ export interface GraphEvent {
 export type WebviewToHost = RequestMessage;
 export type HostToWebview = ResponseMessage | GraphEvent;
 
-/** What the host writes into the page (a JSON script element, id `lineage-boot`). */
-export interface BootData {
-  /** `vscode`: a panel with a host behind it; `standalone`: the CLI's HTML file, graph embedded. */
-  mode: 'vscode' | 'standalone';
+/** Which lineage a panel shows: the object, the depths, and the graph once loaded. */
+export interface LineageView {
   title: string;
   /** The extension's id of the instance (absent in standalone pages). */
   instanceId: string | null;
@@ -74,15 +72,15 @@ export interface BootData {
   graph: LineageGraph | null;
 }
 
+/** What the host writes into the page (a JSON script element, id `lineage-boot`). */
+export interface BootData extends LineageView {
+  /** `vscode`: a panel with a host behind it; `standalone`: the CLI's HTML file, graph embedded. */
+  mode: 'vscode' | 'standalone';
+}
+
 /** What the webview keeps with `setState` (across hide/show) and the serializer restores after a reload. */
-export interface LineageViewState {
+export interface LineageViewState extends LineageView {
   version: 1;
-  title: string;
-  instanceId: string | null;
-  ref: LineageRef;
-  upstream: number;
-  downstream: number;
-  graph: LineageGraph | null;
   expanded: string[];
   selected: string | null;
   search: string;
