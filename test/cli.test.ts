@@ -35,6 +35,17 @@ describe('lamin-sync CLI', () => {
     assert.match(r.out, /transfer Storage\(uid='D9BilDV2'\)\s+— storage_id of Artifact/);
     const after = await openInstance(fresh, { readOnly: true });
     assert.deepEqual(await tableCounts(after), before);
+    // --json: link_rows counts the rows without a uid (links, feature values) the sync will write.
+    const plan = await run(['sync', source, fresh, '--key', GUIDE_ARTIFACT.key, '--annotations', '--dry-run', '--json']);
+    assert.equal(plan.code, 0, plan.err);
+    const planned = JSON.parse(plan.out);
+    assert.equal(planned.dry_run, true);
+    const done = await run(['sync', source, fresh, '--key', GUIDE_ARTIFACT.key, '--annotations', '--json']);
+    assert.equal(done.code, 0, done.err);
+    const written = JSON.parse(done.out).written as Record<string, number>;
+    const withoutUid = Object.entries(written).filter(([table]) => !after.catalog.tables.get(table)!.columnByName.has('uid'));
+    assert.ok(withoutUid.length > 0);
+    assert.equal(planned.link_rows, withoutUid.reduce((n, [, k]) => n + k, 0));
     await after.close();
   });
 
@@ -52,6 +63,10 @@ describe('lamin-sync CLI', () => {
     assert.deepEqual(j.mapped, []);
     assert.deepEqual(j.transform, { uid: '4XIuR0tvaiXM0000', key: '__lamindb_transfer__/4XIuR0tvaiXM' });
     assert.match(j.run.uid, /^[0-9A-Za-z]{16}$/);
+    // Where the time went: plan, write, commit, adding up to the duration.
+    assert.deepEqual(Object.keys(j.phases_ms), ['plan', 'write', 'commit']);
+    for (const v of Object.values(j.phases_ms)) assert.ok(typeof v === 'number' && v >= 0);
+    assert.equal(j.phases_ms.plan + j.phases_ms.write + j.phases_ms.commit, j.duration_ms);
   });
 
   it('ls lists registries with counts, and records newest first', async () => {
