@@ -54,10 +54,13 @@ describe('Workspace Trust in a real editor', { skip: skip ?? false, timeout: 10 
   test('trusting the folder (from the hint) opens the workspace instances', async () => {
     const rows = page.locator('#workbench\\.parts\\.sidebar .monaco-list-row');
     // The hint runs Manage Workspace Trust. A click that lands while the tree re-renders is
-    // dropped (seen on a loaded machine): click again until the Workspace Trust editor shows.
+    // dropped, and an instance row's hover can cover the hint (both seen on a loaded machine):
+    // move the hover away and click again until the Workspace Trust editor shows.
     const trustEditor = page.getByText('You are in Restricted Mode').first();
     for (let attempt = 0; ; attempt++) {
-      await rows.filter({ hasText: 'Restricted Mode' }).first().click();
+      await page.mouse.move(700, 450);
+      await page.keyboard.press('Escape');
+      await rows.filter({ hasText: 'Restricted Mode' }).first().click({ timeout: 5_000 }).catch(() => undefined);
       const shown = await trustEditor.waitFor({ timeout: 10_000 }).then(() => true, () => false);
       if (shown) break;
       assert.ok(attempt < 4, 'the Workspace Trust editor did not open from the hint');
