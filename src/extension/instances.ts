@@ -193,12 +193,10 @@ export class InstanceManager implements vscode.Disposable {
     return instance;
   }
 
-  /** Shows the instance's slug instead of its path once it has been opened; true if the label changed. */
-  private learnLabel(id: string, instance: Instance): boolean {
+  /** Shows the instance's slug instead of its path once it has been opened. */
+  private learnLabel(id: string, instance: Instance): void {
     const entry = this.entries.get(id);
-    if (!entry || configuredName(entry) || entry.label === instance.identity.slug) return false;
-    entry.label = instance.identity.slug;
-    return true;
+    if (entry && !configuredName(entry)) entry.label = instance.identity.slug;
   }
 
   /** The shared read-only handle (sources, browsing, lineage). Opened on first use. */
@@ -221,15 +219,17 @@ export class InstanceManager implements vscode.Disposable {
    */
   async warmUp(): Promise<void> {
     const changed = await Promise.all(
-      this.list().map((e) =>
-        this.getReadOnly(e.id).then(
-          (instance) => this.learnLabel(e.id, instance),
+      this.list().map((e) => {
+        // Opening learns the label (`open`), maybe in an earlier call: compare with the label now.
+        const before = e.label;
+        return this.getReadOnly(e.id).then(
+          () => this.entries.get(e.id)?.label !== before,
           (err: unknown) => {
             this.log.warn(`Cannot open ${e.label}: ${err instanceof Error ? err.message : String(err)}`);
             return false;
           },
-        ),
-      ),
+        );
+      }),
     );
     // Redraw only when a label changed: a redraw while a context menu is open loses its target.
     if (changed.some(Boolean)) this.changed.fire();
