@@ -1,6 +1,7 @@
 import { absentTuples, selectWhereIn, type TupleMatch } from '../instance/batch';
 import { BUILTIN_BRANCH_IDS, labelLinks, ownerLink, type MemberLink } from '../schema/registries';
 import { appendAll, replaceAll, type AnnotationPlanner, type Planner, type ReportEntry } from './plan';
+import { RowMarks } from './plan-rows';
 import type { PlannedRow } from './types';
 
 /**
@@ -265,7 +266,7 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
   const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
   // A schema met again lists nothing new (its members and their keys are listed): once is enough.
-  const schemasDone = new Set<PlannedRow>();
+  const schemasDone = new RowMarks();
   for (const slot of slotLinks) {
     for (const link of linkRows(slot)) {
       const schema = link.member;
@@ -290,7 +291,7 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
   }
   for (const label of labelLinkTables) {
     const features: PlannedRow[] = [];
-    const once = new Set<PlannedRow>();
+    const once = new RowMarks();
     for (const link of linkRows(label)) {
       const row = link.member;
       if (!row) continue;

@@ -11,7 +11,7 @@ import {
   type MemberLink,
   type Registry,
 } from '../schema/registries';
-import { PlanRows } from './plan-rows';
+import { PlanRows, RowMarks } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
 import type { PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
@@ -199,6 +199,7 @@ export class Planner {
         refs: [],
         reportable: true,
         reason: reason(row),
+        index: -1,
       };
       this.addRow(planned);
       if (mode === 'requested') {
@@ -236,6 +237,7 @@ export class Planner {
       refs: [],
       reportable: false,
       reason,
+      index: -1,
     };
     this.addRow(planned);
     this.followForeignKeys(planned);
@@ -448,26 +450,26 @@ export class Planner {
 
   private async followLinks(t: LinkTraversal): Promise<void> {
     const { link } = t;
-    const byId = new Map<number, PlannedRow>();
-    for (const owner of t.owners) byId.set(owner.sourceId, owner);
     // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
     if (t.annotation && !(await this.hasRows(link.table))) return;
     let linkRows: Record<string, unknown>[];
     if (t.annotation) {
-      const read = await this.readLinks(link, byId.values());
+      const read = await this.readLinks(link, t.owners);
       this.deferLinks(link, read.keyOnly);
       linkRows = read.full;
     } else {
-      linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...byId.keys()]);
+      linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...new Set(t.owners.map((o) => o.sourceId))]);
     }
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
-    // One reason string per owner, shared by its link rows.
-    const reasons = new Map<PlannedRow, string>();
+    const ownerTable = t.owners[0]?.table;
+    // One reason string per owner (by source id: the owners share a table), shared by its link rows.
+    const reasons = new Map<number, string>();
     for (const row of linkRows) {
-      const owner = byId.get(Number(row[link.ownerColumn]))!;
-      let reason = reasons.get(owner);
-      if (reason === undefined) reasons.set(owner, (reason = `${what}${owner.model}(uid='${owner.uid}')`));
+      const ownerId = Number(row[link.ownerColumn]);
+      const owner = this.find(ownerTable!, ownerId)!;
+      let reason = reasons.get(ownerId);
+      if (reason === undefined) reasons.set(ownerId, (reason = `${what}${owner.model}(uid='${owner.uid}')`));
       this.addLinkRow(link, row, owner, reason, !t.annotation);
       if (t.reportMembers) reportMembers.push(row);
     }
@@ -537,26 +539,27 @@ export class Planner {
 
   /** Transferred rows grouped into insert batches: a row comes after every row it points at. */
   insertOrder(): PlannedRow[][] {
+    // Per row index: its level + 1 once known (0 = not visited yet), VISITING while its foreign keys are.
     const VISITING = -1;
-    const level = new Map<PlannedRow, number>();
+    const level = new Int32Array(this.rows.size);
     const visit = (row: PlannedRow): number => {
-      const known = level.get(row);
-      if (known !== undefined) {
+      const known = level[row.index]!;
+      if (known !== 0) {
         if (known === VISITING) {
           throw new LaminSyncError(
             'UNSUPPORTED',
             `The rows to transfer reference each other in a cycle (through ${row.key}); lamin-sync cannot order such inserts yet.`,
           );
         }
-        return known;
+        return known - 1;
       }
-      level.set(row, VISITING);
+      level[row.index] = VISITING;
       let l = 0;
       for (const ref of row.refs) {
         const dep = this.deref(ref);
         if (dep?.action === 'transfer') l = Math.max(l, visit(dep) + 1);
       }
-      level.set(row, l);
+      level[row.index] = l + 1;
       return l;
     };
     // Level → table → rows; batches sorted by level, then by table name.
@@ -584,10 +587,10 @@ export class Planner {
    */
   readonly annotationReport: ReportEntry[] = [];
   /** Rows listed so far by `listClosure`. */
-  readonly listed = new Set<PlannedRow>();
+  readonly listed = new RowMarks();
 
   /** Lists a row and, if it is transferred, its foreign keys depth-first (each once). */
-  listClosure(row: PlannedRow | null | undefined, out: ReportEntry[], seen = this.listed): void {
+  listClosure(row: PlannedRow | null | undefined, out: ReportEntry[], seen: RowMarks = this.listed): void {
     if (!row || seen.has(row)) return;
     seen.add(row);
     if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(row.key))) out.push({ row, as: row.action });
@@ -601,7 +604,7 @@ export class Planner {
   /** The order LaminDB reports in: each requested object, its foreign keys depth-first, its links, then annotations. */
   reportOrder(): { keys: string[]; actions: RowAction[] } {
     const out: ReportEntry[] = [];
-    const seen = new Set<PlannedRow>();
+    const seen = new RowMarks();
     for (const key of this.requested) this.listClosure(this.rows.get(key), out, seen);
     appendAll(out, this.annotationReport);
     for (const e of this.annotationReport) seen.add(e.row);

@@ -44,6 +44,8 @@ export interface PlannedRow {
   reportable: boolean;
   /** Why it is in the plan, for `--dry-run`. */
   reason: string;
+  /** Its place in planning order (0, 1, …): set when the plan takes it, indexes `RowMarks`. */
+  index: number;
 }
 
 export interface TransferTransformSpec {
