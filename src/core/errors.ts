@@ -8,6 +8,7 @@ export type LaminSyncErrorCode =
   | 'CORRUPT' // not a database at all
   | 'CONNECTION' // cannot reach or authenticate to Postgres
   | 'INCOMPATIBLE' // target lacks a module, table or column, or migrations differ
+  | 'CONFLICT' // the target changed under the sync (a row it points at was deleted meanwhile)
   | 'READ_ONLY' // a write attempted on a source
   | 'CANCELLED'
   | 'UNSUPPORTED'

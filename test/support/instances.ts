@@ -1,11 +1,12 @@
 // Instances for tests: built on LaminDB's own schema (the dumps of what its migrations create)
 // or by `initInstance` (the project's declarative schema), on SQLite files and on Postgres.
+import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import { openInstance } from '../../src/core/instance/open';
 import type { Instance } from '../../src/core/instance/types';
@@ -169,12 +170,24 @@ export async function withInstances<T>(
   fn: (...instances: Instance[]) => Promise<T>,
 ): Promise<T> {
   const opened: Instance[] = [];
+  let ok = false;
   try {
     for (const [loc, readOnly] of locators) opened.push(await openInstance(loc, { readOnly }));
-    return await fn(...opened);
+    const out = await fn(...opened);
+    ok = true;
+    return out;
   } finally {
+    // Sync writes SQLite with the row-by-row foreign-key checks off and checks its rows itself:
+    // every test that wrote a SQLite instance also has SQLite check the whole file.
+    if (ok) for (const i of opened) if (!i.readOnly && i.dialect === 'sqlite') await assertForeignKeysHold(i);
     for (const i of opened) await i.close();
   }
+}
+
+/** SQLite's `PRAGMA foreign_key_check` over the whole instance finds nothing. */
+export async function assertForeignKeysHold(instance: Instance): Promise<void> {
+  const { rows } = await sql`PRAGMA foreign_key_check`.execute(instance.db);
+  assert.deepEqual(rows, [], `foreign keys of ${instance.location} point at missing rows`);
 }
 
 export function truthy(v: unknown): boolean {

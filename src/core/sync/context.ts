@@ -45,12 +45,17 @@ export interface WriteContext {
 const RUN_STARTED = -1;
 export const RUN_COMPLETED = 0;
 
+/** Told of every row the write context inserts (table, id). */
+export type InsertedRow = (table: string, id: number) => void;
+
 async function insertReturningId(
   trx: Transaction<any>,
   table: string,
   values: Record<string, unknown>,
+  inserted?: InsertedRow,
 ): Promise<number> {
   const row = await trx.insertInto(table).values(values).returning('id').executeTakeFirstOrThrow();
+  inserted?.(table, Number(row.id));
   return Number(row.id);
 }
 
@@ -79,6 +84,7 @@ async function findOrCreateTransform(
   userId: number,
   spaceId: number,
   runId: number | null,
+  inserted?: InsertedRow,
 ): Promise<number> {
   const found = await trx.selectFrom('lamindb_transform').select('id').where('uid', '=', spec.uid).executeTakeFirst();
   if (found) return Number(found.id);
@@ -92,7 +98,7 @@ async function findOrCreateTransform(
     created_by_id: userId,
     space_id: spaceId,
     run_id: runId,
-  });
+  }, inserted);
 }
 
 async function createRun(
@@ -102,6 +108,7 @@ async function createRun(
   userId: number,
   spaceId: number,
   initiatedBy: number | null,
+  inserted?: InsertedRow,
 ): Promise<{ id: number; uid: string }> {
   const uid = base62Uid(16);
   const id = await insertReturningId(trx, 'lamindb_run', {
@@ -112,7 +119,7 @@ async function createRun(
     initiated_by_run_id: initiatedBy,
     started_at: nowValue(target.dialect),
     _status_code: RUN_STARTED,
-  });
+  }, inserted);
   return { id, uid };
 }
 
@@ -137,6 +144,7 @@ export async function prepareWriteContext(
   target: Instance,
   plan: SyncPlan,
   options: ContextOptions,
+  inserted?: InsertedRow,
 ): Promise<WriteContext> {
   const userId = await resolveUser(trx, target, options.userUid);
   const spaceId = await resolveSpace(trx);
@@ -153,8 +161,9 @@ export async function prepareWriteContext(
       userId,
       spaceId,
       null,
+      inserted,
     );
-    initiatedByRun = await createRun(trx, target, transformId, userId, spaceId, null);
+    initiatedByRun = await createRun(trx, target, transformId, userId, spaceId, null, inserted);
     trackingRunId = initiatedByRun.id;
   }
   const transformId = await findOrCreateTransform(
@@ -164,6 +173,7 @@ export async function prepareWriteContext(
     userId,
     spaceId,
     initiatedByRun?.id ?? null,
+    inserted,
   );
   let q = trx
     .selectFrom('lamindb_run')
@@ -177,7 +187,7 @@ export async function prepareWriteContext(
   const existing = await q.executeTakeFirst();
   const run = existing
     ? { id: Number(existing.id), uid: String(existing.uid) }
-    : await createRun(trx, target, transformId, userId, spaceId, initiatedByRun?.id ?? null);
+    : await createRun(trx, target, transformId, userId, spaceId, initiatedByRun?.id ?? null, inserted);
   return {
     userId,
     spaceId,

@@ -1,10 +1,11 @@
-import { CompiledQuery, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { chunk } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import { findRun, finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
+import { idIsRowid, InsertedRows, missingParent } from './foreign-keys';
 import { throwIfAborted } from './plan';
 import { plannedReport } from './report';
 import type { PlannedRow, SyncPlan, SyncProgress, SyncResult } from './types';
@@ -80,11 +81,7 @@ function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: Pl
     convert,
     hasUid: info.columnByName.has('uid'),
     isLink: sample.uid === null,
-    rowidIds:
-      to === 'sqlite' &&
-      info.columns.filter((c) => c.primaryKey).length === 1 &&
-      info.columnByName.get('id')?.primaryKey === true &&
-      info.columnByName.get('id')!.type === 'integer',
+    rowidIds: to === 'sqlite' && idIsRowid(info),
     provenance: {
       createdBy: idx('created_by_id'),
       space: idx('space_id'),
@@ -183,6 +180,7 @@ async function writeBatch(
   rows: PlannedRow[],
   ctx: WriteContext,
   writers: Map<string, TableWriter>,
+  newRows: InsertedRows | null,
 ): Promise<void> {
   const table = rows[0]!.table;
   let writer = writers.get(table);
@@ -217,6 +215,7 @@ async function writeBatch(
       part.forEach((r, i) => {
         r.targetId = first + i;
       });
+      newRows?.note(table, first, Number(insertId), part.length);
     } else if (writer.hasUid) {
       const byUid = new Map(inserted.map((r) => [String(r.uid), Number(r.id)]));
       for (const r of part) r.targetId = byUid.get(r.uid!) ?? null;
@@ -252,9 +251,15 @@ export async function executeSync(
   // A named run must exist even when nothing is written (the write path looks it up in its transaction).
   if (options.initiatedByRun && total === 0) await findRun(target.db, target, options.initiatedByRun);
   if (total > 0) {
-    try {
-      await target.db.transaction().execute(async (trx) => {
-        ctx = await prepareWriteContext(trx, target, plan, options);
+    // SQLite: the row-by-row foreign-key checks are off while writing; the inserted rows are
+    // checked at once before the commit (see InsertedRows). Postgres checks at the commit itself.
+    const inserted =
+      target.dialect === 'sqlite' && plan.insertOrder.every((b) => idIsRowid(target.catalog.tables.get(b[0]!.table)!))
+        ? new InsertedRows()
+        : null;
+    const write = (db: Kysely<any>) =>
+      db.transaction().execute(async (trx) => {
+        ctx = await prepareWriteContext(trx, target, plan, options, inserted ? (t, id) => inserted.note(t, id, id, 1) : undefined);
         for (const d of plan.demote) {
           await trx
             .updateTable(d.table)
@@ -268,14 +273,29 @@ export async function executeSync(
           throwIfAborted(options.signal);
           const table = batch[0]!.table;
           options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
-          await writeBatch(trx, plan, target, batch, ctx, writers);
+          await writeBatch(trx, plan, target, batch, ctx, writers, inserted);
           written[table] = (written[table] ?? 0) + batch.length;
           done += batch.length;
         }
         throwIfAborted(options.signal);
         writtenAt = Date.now();
         await finishRuns(trx, target, ctx);
+        await inserted?.check(trx, target);
       });
+    try {
+      if (inserted) {
+        // One connection for the setting and the transaction; the setting cannot change inside one.
+        await target.db.connection().execute(async (conn) => {
+          await sql`PRAGMA foreign_keys = OFF`.execute(conn);
+          try {
+            await write(conn);
+          } finally {
+            await sql`PRAGMA foreign_keys = ON`.execute(conn);
+          }
+        });
+      } else {
+        await write(target.db);
+      }
     } catch (e) {
       // Target ids handed out inside the rolled-back transaction are void.
       for (const row of plan.rows.values()) if (row.action === 'transfer') row.targetId = null;
@@ -317,6 +337,11 @@ function translateWriteError(e: unknown, target: Instance): unknown {
         'Nothing was written.',
       { cause: e },
     );
+  }
+  // Postgres' deferred checks at the commit (and SQLite's, where they stayed on).
+  if (err.code === '23503' || err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    const { table, detail } = e as { table?: string; detail?: string };
+    return missingParent(target, `${table ? `a ${table} row` : 'a row'} of this sync points at a row (${detail ?? msg}) that`, e);
   }
   if (/readonly|read-only/i.test(msg)) {
     return new LaminSyncError('READ_ONLY', `${target.identity.slug} cannot be written: ${msg}`, { cause: e });
