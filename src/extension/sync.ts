@@ -206,8 +206,7 @@ export class SyncRunner {
             annotationPlanner,
             signal: ac.signal,
           });
-          for (const key of plan.reportOrder) {
-            const row = plan.rows.get(key)!;
+          for (const row of plan.reportOrder) {
             counts = { ...counts, [row.action]: counts[row.action] + 1 };
           }
           return formatPlan(plan);

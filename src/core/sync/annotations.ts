@@ -1,6 +1,6 @@
 import { absentTuples, selectWhereIn, type TupleMatch } from '../instance/batch';
 import { BUILTIN_BRANCH_IDS, labelLinks, ownerLink, type MemberLink } from '../schema/registries';
-import { appendAll, replaceAll, type AnnotationPlanner, type Planner, type ReportEntry } from './plan';
+import { appendAll, replaceAll, ReportList, type AnnotationPlanner, type Planner } from './plan';
 import { RowMarks } from './plan-rows';
 import type { PlannedRow } from './types';
 
@@ -33,7 +33,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   const { source } = planner;
   const owners = planner.requested.map((k) => planner.rows.get(k)!);
   // What the objects' own report lists comes first; the annotations follow it.
-  for (const owner of owners) planner.listClosure(owner, [], planner.listed);
+  for (const owner of owners) planner.listClosure(owner, new ReportList(), planner.listed);
 
   const byTable = new Map<string, PlannedRow[]>();
   for (const o of owners) {
@@ -92,7 +92,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   await matchFeatureValues(planner);
   await planDeferredLinks(planner);
   await planner.fillKeyOnlyRows();
-  appendAll(planner.annotationReport, annotationReportOrder(planner, slotLinks, labelLinkTables));
+  planner.annotationReport.append(annotationReportOrder(planner, slotLinks, labelLinkTables));
 };
 
 /** Feature values have no uid: one is the same value when the target has it for the same feature (hash, else the JSON). */
@@ -237,39 +237,54 @@ async function planDeferredLinks(planner: Planner): Promise<void> {
  * transfer does); then per label registry each label as it is linked (a repeat reads as mapped),
  * its foreign keys, and the link features that arrive with it.
  */
-function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[]): ReportEntry[] {
-  const out: ReportEntry[] = [];
+function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[]): ReportList {
+  const out = new ReportList();
   const seen = planner.listed;
-  /** A link table's rows, planned or found in the target, in source order, with the ends the report needs. */
+  /**
+   * A link table's rows, planned or found in the target, in source order: the ends the report
+   * needs, as two arrays (member, feature) with one entry per link row.
+   */
   const linkRows = (link: MemberLink) => {
     const featureTable = planner.followedForeignKeys(link.table).find((fk) => fk.column === 'feature_id')?.refTable;
-    const out: Array<{ sourceId: number; member: PlannedRow | null; feature: PlannedRow | null }> = [];
-    for (const row of planner.rowsOf(link.table)) {
+    const planned = planner.rowsOf(link.table);
+    const matched = planner.matchedLinks.get(link.table) ?? [];
+    const n = planned.length + matched.length;
+    const sourceIds = new Float64Array(n);
+    const members: Array<PlannedRow | null> = new Array(n);
+    const features: Array<PlannedRow | null> = new Array(n);
+    let sorted = true;
+    let i = 0;
+    for (const row of planned) {
       let member: PlannedRow | null = null;
       let feature: PlannedRow | null = null;
       for (const ref of row.refs) {
         if (ref.column === link.memberColumn) member = planner.deref(ref);
         else if (ref.column === 'feature_id') feature = planner.deref(ref);
       }
-      out.push({ sourceId: row.sourceId, member, feature });
+      sourceIds[i] = row.sourceId;
+      members[i] = member;
+      features[i] = feature;
+      if (i > 0 && sourceIds[i - 1]! > row.sourceId) sorted = false;
+      i++;
     }
-    for (const row of planner.matchedLinks.get(link.table) ?? []) {
+    for (const row of matched) {
       const f = row.feature_id;
-      out.push({
-        sourceId: Number(row.id),
-        member: planner.find(link.memberTable, row[link.memberColumn]) ?? null,
-        feature: featureTable && f !== null && f !== undefined ? (planner.find(featureTable, f) ?? null) : null,
-      });
+      sourceIds[i] = Number(row.id);
+      members[i] = planner.find(link.memberTable, row[link.memberColumn]) ?? null;
+      features[i] = featureTable && f !== null && f !== undefined ? (planner.find(featureTable, f) ?? null) : null;
+      if (i > 0 && sourceIds[i - 1]! > sourceIds[i]!) sorted = false;
+      i++;
     }
-    return out.sort((a, b) => a.sourceId - b.sourceId);
+    if (sorted) return { members, features };
+    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => sourceIds[a]! - sourceIds[b]!);
+    return { members: order.map((k) => members[k]!), features: order.map((k) => features[k]!) };
   };
   const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
   // A schema met again lists nothing new (its members and their keys are listed): once is enough.
   const schemasDone = new RowMarks();
   for (const slot of slotLinks) {
-    for (const link of linkRows(slot)) {
-      const schema = link.member;
+    for (const schema of linkRows(slot).members) {
       if (!schema || schemasDone.has(schema)) continue;
       schemasDone.add(schema);
       const members = (planner.linksOf.get(schema) ?? []).flatMap((m) =>
@@ -281,7 +296,7 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
       bulk.sort((a, b) => bulkRank(a) - bulkRank(b));
       for (const row of bulk) {
         seen.add(row);
-        if (row.reportable) out.push({ row, as: 'transfer' });
+        if (row.reportable) out.push(row, 'transfer');
       }
       for (const row of bulk) for (const ref of row.refs) planner.listClosure(planner.deref(ref), out, seen);
       for (const row of newMembers) planner.listClosure(row, out, seen);
@@ -292,21 +307,23 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
   for (const label of labelLinkTables) {
     const features: PlannedRow[] = [];
     const once = new RowMarks();
-    for (const link of linkRows(label)) {
-      const row = link.member;
+    const { members, features: linkFeatures } = linkRows(label);
+    for (let i = 0; i < members.length; i++) {
+      const row = members[i];
       if (!row) continue;
       if (once.has(row)) {
-        out.push({ row, as: 'map' });
+        out.push(row, 'map');
       } else {
         once.add(row);
         // Met before (as another label's type, say): LaminDB finds it in the target now.
-        if (seen.has(row)) out.push({ row, as: 'map' });
+        if (seen.has(row)) out.push(row, 'map');
         else {
-          planner.reportMapped.add(row.key);
+          planner.listWhenMapped(row.table, row.sourceId);
           planner.listClosure(row, out, seen);
         }
       }
-      if (link.feature) features.push(link.feature);
+      const feature = linkFeatures[i];
+      if (feature && !seen.has(feature)) features.push(feature);
     }
     for (const f of features) planner.listClosure(f, out, seen);
   }

@@ -1,4 +1,26 @@
-import type { PlannedRow } from './types';
+import type { PlannedRow, RowAction, RowRef } from './types';
+
+/** A planned row as the planner makes them: its key (`table#sourceId`) is spelt out only when asked. */
+export class PlanRow implements PlannedRow {
+  readonly refs: RowRef[] = [];
+  index = -1;
+
+  constructor(
+    readonly table: string,
+    readonly model: string,
+    readonly sourceId: number,
+    readonly uid: string | null,
+    public action: RowAction,
+    public targetId: number | null,
+    public values: Record<string, unknown> | null,
+    readonly reportable: boolean,
+    readonly reason: string,
+  ) {}
+
+  get key(): string {
+    return `${this.table}#${this.sourceId}`;
+  }
+}
 
 /**
  * The rows of a plan, by key (`table#sourceId`) as a read-only map, held per table and source
@@ -17,6 +39,13 @@ export class PlanRows implements ReadonlyMap<string, PlannedRow> {
     t.list.push(row);
     row.index = this.order.length;
     this.order.push(row);
+  }
+
+  /** A table's planned rows by source id (the live map: rows planned later appear in it). */
+  idMap(table: string): ReadonlyMap<number, PlannedRow> {
+    let t = this.tables.get(table);
+    if (!t) this.tables.set(table, (t = { byId: new Map(), list: [] }));
+    return t.byId;
   }
 
   /** The row of a table's source id. */

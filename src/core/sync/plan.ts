@@ -11,7 +11,7 @@ import {
   type MemberLink,
   type Registry,
 } from '../schema/registries';
-import { PlanRows, RowMarks } from './plan-rows';
+import { PlanRow, PlanRows, RowMarks } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
 import type { PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
@@ -45,10 +45,27 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new LaminSyncError('CANCELLED', 'Sync cancelled. Nothing was written.');
 }
 
-/** One line of the report: a row, and whether it reads as transferred or mapped. */
-export interface ReportEntry {
-  row: PlannedRow;
-  as: RowAction;
+/** Lines of the report in order: a row, and whether it reads as transferred or mapped (two arrays, no object per line). */
+export class ReportList {
+  readonly rows: PlannedRow[] = [];
+  readonly actions: RowAction[] = [];
+
+  push(row: PlannedRow, as: RowAction): void {
+    this.rows.push(row);
+    this.actions.push(as);
+  }
+
+  append(other: ReportList): void {
+    appendAll(this.rows, other.rows);
+    appendAll(this.actions, other.actions);
+  }
+}
+
+/** A foreign key sync follows: its column, the table it points at, and (once looked up) that table's planned rows by source id. */
+export interface FollowedForeignKey {
+  column: string;
+  refTable: string;
+  planned?: ReadonlyMap<number, PlannedRow>;
 }
 
 /** A link table whose rows travel with their owner (collection members, schema members, labels). */
@@ -84,8 +101,8 @@ export interface DeferredLinks {
 export class Planner {
   readonly rows = new PlanRows();
   readonly requested: string[] = [];
-  /** Mapped rows the report lists (the requested objects; labels under annotations). */
-  readonly reportMapped = new Set<string>();
+  /** Mapped rows the report lists (the requested objects; labels under annotations), by table and source id. */
+  private reportMapped = new Map<string, Set<number>>();
   /** Owner → its link rows (members), visited after the owner's foreign keys. */
   readonly linksOf = new Map<PlannedRow, PlannedRow[]>();
   /** Row → the latest version of its family brought along. */
@@ -94,8 +111,9 @@ export class Planner {
   private pendingLinks: LinkTraversal[] = [];
   private pendingFamilies = new Map<string, Map<string, string>>(); // table -> stem -> key asking
   /** Per table: the foreign keys sync follows, in LaminDB's order (computed once, not per row). */
-  private fkCache = new Map<string, Array<{ column: string; refTable: string }>>();
+  private fkCache = new Map<string, FollowedForeignKey[]>();
   private registryCache = new Map<string, Registry>();
+  private memberLinkCache = new Map<string, MemberLink[]>();
   private modelCache = new Map<string, string>();
   /** Link rows of mapped owners awaiting a lookup in the target, by link table. */
   readonly deferred = new Map<string, DeferredLinks>();
@@ -185,26 +203,22 @@ export class Planner {
     }
     for (const row of fresh) {
       if (this.find(table, row.id)) continue;
-      const key = rowKey(table, row.id);
       const targetId = targetIds.get(String(row[matchColumn]));
-      const planned: PlannedRow = {
-        key,
+      const planned = new PlanRow(
         table,
-        model: registry.model,
-        sourceId: Number(row.id),
-        uid: String(row.uid),
-        action: targetId === undefined ? 'transfer' : 'map',
-        targetId: targetId ?? null,
-        values: targetId === undefined ? (full.get(Number(row.id)) ?? row) : null,
-        refs: [],
-        reportable: true,
-        reason: reason(row),
-        index: -1,
-      };
+        registry.model,
+        Number(row.id),
+        String(row.uid),
+        targetId === undefined ? 'transfer' : 'map',
+        targetId ?? null,
+        targetId === undefined ? (full.get(Number(row.id)) ?? row) : null,
+        true,
+        reason(row),
+      );
       this.addRow(planned);
       if (mode === 'requested') {
-        this.requested.push(key);
-        this.reportMapped.add(key);
+        this.requested.push(planned.key);
+        this.listWhenMapped(table, planned.sourceId);
       }
       if (planned.action === 'transfer') this.afterTransfer(planned, registry);
     }
@@ -213,7 +227,7 @@ export class Planner {
   /** Adds a link row (no uid): transferred unless the target has it already, its foreign keys followed. */
   addLinkRow(link: MemberLink, row: Record<string, unknown>, owner: PlannedRow, reason: string, attach = true): void {
     if (this.find(link.table, row.id)) return;
-    const planned = this.addUnkeyedRow(link.table, row, reason);
+    const planned = this.newUnkeyedRow(link.table, row, reason);
     if (!attach) return;
     const list = this.linksOf.get(owner);
     if (list) list.push(planned);
@@ -222,23 +236,13 @@ export class Planner {
 
   /** Adds a row without a uid (a link row, a feature value): transferred, its foreign keys followed. */
   addUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
-    const existing = this.find(table, row.id);
-    if (existing) return existing;
+    return this.find(table, row.id) ?? this.newUnkeyedRow(table, row, reason);
+  }
+
+  /** Plans a row without a uid that is not planned yet. */
+  private newUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
     const model = this.modelOf(table);
-    const planned: PlannedRow = {
-      key: rowKey(table, row.id),
-      table,
-      model,
-      sourceId: Number(row.id),
-      uid: null,
-      action: 'transfer',
-      targetId: null,
-      values: row,
-      refs: [],
-      reportable: false,
-      reason,
-      index: -1,
-    };
+    const planned = new PlanRow(table, model, Number(row.id), null, 'transfer', null, row, false, reason);
     this.addRow(planned);
     this.followForeignKeys(planned);
     return planned;
@@ -345,17 +349,19 @@ export class Planner {
     }
   }
 
-  followedForeignKeys(table: string): Array<{ column: string; refTable: string }> {
+  followedForeignKeys(table: string): FollowedForeignKey[] {
     let fks = this.fkCache.get(table);
     if (!fks) {
       const info = this.source.catalog.tables.get(table)!;
       const hasRun = info.columnByName.has('run_id');
-      fks = orderedForeignKeys(table, info.foreignKeys).filter(
-        (fk) =>
-          !REPOINTED.has(fk.column) &&
-          // A denormalized transform next to run: re-pointed with the run.
-          !(fk.column === 'transform_id' && hasRun && table !== 'lamindb_run'),
-      );
+      fks = orderedForeignKeys(table, info.foreignKeys)
+        .filter(
+          (fk) =>
+            !REPOINTED.has(fk.column) &&
+            // A denormalized transform next to run: re-pointed with the run.
+            !(fk.column === 'transform_id' && hasRun && table !== 'lamindb_run'),
+        )
+        .map((fk) => ({ column: fk.column, refTable: fk.refTable }));
       this.fkCache.set(table, fks);
     }
     return fks;
@@ -371,7 +377,9 @@ export class Planner {
       if (!m) this.pendingFamilies.set(planned.table, (m = new Map()));
       if (!m.has(stem)) m.set(stem, planned.key);
     }
-    for (const link of memberLinks(this.source.catalog, planned.table)) {
+    let links = this.memberLinkCache.get(planned.table);
+    if (!links) this.memberLinkCache.set(planned.table, (links = memberLinks(this.source.catalog, planned.table)));
+    for (const link of links) {
       this.queueLinks({ link, owners: [planned], reportMembers: false });
     }
   }
@@ -396,10 +404,10 @@ export class Planner {
       if (v === null || v === undefined) continue;
       if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
       const id = Number(v);
-      const found = this.find(fk.refTable, id);
+      const found = (fk.planned ??= this.rows.idMap(fk.refTable)).get(id);
       planned.refs.push({ column: col, table: fk.refTable, id, row: found ?? null });
       // LaminDB matches a schema with its members and lists it either way.
-      if (fk.refTable === 'lamindb_schema') this.reportMapped.add(rowKey(fk.refTable, id));
+      if (fk.refTable === 'lamindb_schema') this.listWhenMapped(fk.refTable, id);
       if (!found) {
         let m = this.pendingRefs.get(fk.refTable);
         if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
@@ -474,7 +482,7 @@ export class Planner {
       if (t.reportMembers) reportMembers.push(row);
     }
     if (t.reportMembers) {
-      for (const row of reportMembers) this.reportMapped.add(rowKey(link.memberTable, row[link.memberColumn]));
+      for (const row of reportMembers) this.listWhenMapped(link.memberTable, Number(row[link.memberColumn]));
     }
   }
 
@@ -585,15 +593,24 @@ export class Planner {
    * Entries the annotation planner reports after the objects (features, labels), in LaminDB's
    * order; a key may repeat (a label linked twice is listed twice).
    */
-  readonly annotationReport: ReportEntry[] = [];
+  readonly annotationReport = new ReportList();
+  /** The report lists this row (planned or not yet) also when it is mapped. */
+  listWhenMapped(table: string, id: number): void {
+    let ids = this.reportMapped.get(table);
+    if (!ids) this.reportMapped.set(table, (ids = new Set()));
+    ids.add(id);
+  }
+
   /** Rows listed so far by `listClosure`. */
   readonly listed = new RowMarks();
 
   /** Lists a row and, if it is transferred, its foreign keys depth-first (each once). */
-  listClosure(row: PlannedRow | null | undefined, out: ReportEntry[], seen: RowMarks = this.listed): void {
+  listClosure(row: PlannedRow | null | undefined, out: ReportList, seen: RowMarks = this.listed): void {
     if (!row || seen.has(row)) return;
     seen.add(row);
-    if (row.reportable && (row.action === 'transfer' || this.reportMapped.has(row.key))) out.push({ row, as: row.action });
+    if (row.reportable && (row.action === 'transfer' || this.reportMapped.get(row.table)?.has(row.sourceId))) {
+      out.push(row, row.action);
+    }
     if (row.action !== 'transfer') return;
     for (const ref of row.refs) this.listClosure(this.deref(ref), out, seen);
     const links = this.linksOf.get(row);
@@ -602,20 +619,25 @@ export class Planner {
   }
 
   /** The order LaminDB reports in: each requested object, its foreign keys depth-first, its links, then annotations. */
-  reportOrder(): { keys: string[]; actions: RowAction[] } {
-    const out: ReportEntry[] = [];
+  reportOrder(): ReportList {
+    const out = new ReportList();
     const seen = new RowMarks();
     for (const key of this.requested) this.listClosure(this.rows.get(key), out, seen);
-    appendAll(out, this.annotationReport);
-    for (const e of this.annotationReport) seen.add(e.row);
+    out.append(this.annotationReport);
+    for (const row of this.annotationReport.rows) seen.add(row);
     // Anything transferred that no path above listed (kept so the report never hides a write).
     // A row the report does not list (a link) only leads on to the rows it points at.
     for (const row of this.rows.values()) {
       if (row.action !== 'transfer' || seen.has(row)) continue;
       if (row.reportable || this.linksOf.has(row) || this.familyLatest.has(row)) this.listClosure(row, out, seen);
-      else for (const ref of row.refs) this.listClosure(this.deref(ref), out, seen);
+      else {
+        for (const ref of row.refs) {
+          const dep = this.deref(ref);
+          if (dep && !seen.has(dep)) this.listClosure(dep, out, seen);
+        }
+      }
     }
-    return { keys: out.map((e) => e.row.key), actions: out.map((e) => e.as) };
+    return out;
   }
 }
 
@@ -689,7 +711,7 @@ export async function planSync(
     rows: planner.rows,
     requested: planner.requested,
     insertOrder,
-    reportOrder: report.keys,
+    reportOrder: report.rows,
     reportActions: report.actions,
     demote,
     transfer: transferTransformSpec(source),

@@ -31,8 +31,7 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
 export function plannedReport(plan: SyncPlan): { transferred: RegistryUid[]; mapped: RegistryUid[] } {
   const mapped: RegistryUid[] = [];
   const transferred: RegistryUid[] = [];
-  plan.reportOrder.forEach((key, i) => {
-    const row = plan.rows.get(key)!;
+  plan.reportOrder.forEach((row, i) => {
     (plan.reportActions[i] === 'map' ? mapped : transferred).push({ registry: row.model, uid: row.uid! });
   });
   return { transferred, mapped };
@@ -63,8 +62,7 @@ export function formatPlan(plan: SyncPlan): string[] {
     lines.push(`→ run: ${plan.transfer.key} (transform uid '${plan.transfer.uid}')`);
   }
   lines.push('', 'Rows:');
-  for (const key of new Set(plan.reportOrder)) {
-    const row = plan.rows.get(key)!;
+  for (const row of new Set(plan.reportOrder)) {
     lines.push(`  ${row.action === 'map' ? 'map     ' : 'transfer'} ${describeRow(row)}  — ${row.reason}`);
   }
   for (const w of plan.warnings) lines.push(`! ${w}`);

@@ -27,7 +27,7 @@ export interface RowRef {
 /** One source row and what the sync does with it. */
 export interface PlannedRow {
   /** `table#sourceId` */
-  key: string;
+  readonly key: string;
   table: string;
   /** Model class name (`Artifact`); link tables carry theirs too but are never reported. */
   model: string;
@@ -67,10 +67,10 @@ export interface SyncPlan {
   /** Transferred rows in insert batches (one table each), dependencies first. */
   insertOrder: PlannedRow[][];
   /**
-   * Keys in the order LaminDB reports them: each object, then its foreign keys depth-first, then
+   * Rows in the order LaminDB reports them: each object, then its foreign keys depth-first, then
    * features and labels. A label linked twice appears twice, as in LaminDB's report.
    */
-  reportOrder: string[];
+  reportOrder: PlannedRow[];
   /** How each entry of `reportOrder` is reported (a repeat of a transferred label reads as mapped). */
   reportActions: RowAction[];
   /** Target rows whose `is_latest` becomes false because a newer version of their family arrives. */
