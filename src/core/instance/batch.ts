@@ -60,6 +60,8 @@ export async function selectWhereIn(
         ? sel.where(sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(part)}))`)
         : sel.where(sql<boolean>`${sql.ref(column)} = any(${part})`);
     const rows = (await where.execute()) as Record<string, unknown>[];
+    // One chunk (the usual case): its rows are the answer, not copied.
+    if (part.length === unique.length) return rows;
     for (const r of rows) out.push(r);
   }
   return out;

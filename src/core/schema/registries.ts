@@ -230,7 +230,8 @@ export function labelLinks(catalog: Catalog, ownerTable: string): MemberLink[] {
     const i = LABEL_ORDER.indexOf(t);
     return i < 0 ? LABEL_ORDER.length : i;
   };
-  return out.sort((a, b) => rank(a.memberTable) - rank(b.memberTable) || a.table.localeCompare(b.table));
+  // Table names are ASCII: compared by code unit (no locale collation to load).
+  return out.sort((a, b) => rank(a.memberTable) - rank(b.memberTable) || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0));
 }
 
 /** `<app>_<owner>schema` (artifact slots) and `<app>_<owner>jsonvalue` (feature values), when the owner has them. */

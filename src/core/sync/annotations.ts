@@ -1,6 +1,6 @@
 import { absentTuples, selectWhereIn, type TupleMatch } from '../instance/batch';
 import { BUILTIN_BRANCH_IDS, labelLinks, ownerLink, type MemberLink } from '../schema/registries';
-import { appendAll, replaceAll, ReportList, type AnnotationPlanner, type Planner } from './plan';
+import { appendAll, ReportList, type AnnotationPlanner, type Planner } from './plan';
 import { RowMarks } from './plan-rows';
 import type { PlannedRow } from './types';
 
@@ -78,21 +78,21 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
       typeUids.set(table, (typeUids.get(table) ?? new Set()).add(m[2]!));
     }
   }
+  const asked = planner.requested.length;
   for (const [table, uids] of typeUids) {
     const types = await selectWhereIn(source, table, 'uid', [...uids]);
     await planner.classify(table, types, 'requested', () => 'type named in a feature dtype');
     const children = await selectWhereIn(source, table, 'type_id', types.map((t) => t.id));
     await planner.classify(table, children, 'reference', () => 'value of a type named in a feature dtype');
   }
-  // `requested` gained the types above only to match them by uid; they are not what the user asked for.
-  const asked = new Set(owners.map((o) => o.key));
-  replaceAll(planner.requested, planner.requested.filter((k) => asked.has(k)));
+  // `requested` gained the types above (at its end) only to match them by uid; they are not what the user asked for.
+  planner.requested.length = asked;
   await planner.complete();
 
   await matchFeatureValues(planner);
   await planDeferredLinks(planner);
   await planner.fillKeyOnlyRows();
-  planner.annotationReport.append(annotationReportOrder(planner, slotLinks, labelLinkTables));
+  annotationReportOrder(planner, slotLinks, labelLinkTables, planner.annotationReport);
 };
 
 /** Feature values have no uid: one is the same value when the target has it for the same feature (hash, else the JSON). */
@@ -237,8 +237,7 @@ async function planDeferredLinks(planner: Planner): Promise<void> {
  * transfer does); then per label registry each label as it is linked (a repeat reads as mapped),
  * its foreign keys, and the link features that arrive with it.
  */
-function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[]): ReportList {
-  const out = new ReportList();
+function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[], out: ReportList): void {
   const seen = planner.listed;
   /**
    * A link table's rows, planned or found in the target, in source order: the ends the report
@@ -327,5 +326,4 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
     }
     for (const f of features) planner.listClosure(f, out, seen);
   }
-  return out;
 }

@@ -47,17 +47,25 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 
 /** Lines of the report in order: a row, and whether it reads as transferred or mapped (two arrays, no object per line). */
 export class ReportList {
-  readonly rows: PlannedRow[] = [];
-  readonly actions: RowAction[] = [];
+  private rowList: PlannedRow[] = [];
+  private actionList: RowAction[] = [];
+
+  get rows(): readonly PlannedRow[] {
+    return this.rowList;
+  }
+
+  get actions(): readonly RowAction[] {
+    return this.actionList;
+  }
 
   push(row: PlannedRow, as: RowAction): void {
-    this.rows.push(row);
-    this.actions.push(as);
+    this.rowList.push(row);
+    this.actionList.push(as);
   }
 
   append(other: ReportList): void {
-    appendAll(this.rows, other.rows);
-    appendAll(this.actions, other.actions);
+    this.rowList = this.rowList.concat(other.rowList);
+    this.actionList = this.actionList.concat(other.actionList);
   }
 }
 
@@ -141,8 +149,12 @@ export class Planner {
 
   /** Points every foreign key at its planned row, so writing needs no lookups. */
   resolveRefs(): void {
-    for (const row of this.rows.values()) for (const ref of row.refs) this.deref(ref);
+    for (const ref of this.unresolved) this.deref(ref);
+    this.unresolved = [];
   }
+
+  /** Foreign keys whose row was not planned yet when they were followed. */
+  private unresolved: RowRef[] = [];
 
   registry(table: string): Registry {
     const cached = this.registryCache.get(table);
@@ -405,7 +417,9 @@ export class Planner {
       if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
       const id = Number(v);
       const found = (fk.planned ??= this.rows.idMap(fk.refTable)).get(id);
-      planned.refs.push({ column: col, table: fk.refTable, id, row: found ?? null });
+      const ref: RowRef = { column: col, table: fk.refTable, id, row: found ?? null };
+      planned.refs.push(ref);
+      if (!found) this.unresolved.push(ref);
       // LaminDB matches a schema with its members and lists it either way.
       if (fk.refTable === 'lamindb_schema') this.listWhenMapped(fk.refTable, id);
       if (!found) {

@@ -70,9 +70,9 @@ export interface SyncPlan {
    * Rows in the order LaminDB reports them: each object, then its foreign keys depth-first, then
    * features and labels. A label linked twice appears twice, as in LaminDB's report.
    */
-  reportOrder: PlannedRow[];
+  reportOrder: readonly PlannedRow[];
   /** How each entry of `reportOrder` is reported (a repeat of a transferred label reads as mapped). */
-  reportActions: RowAction[];
+  reportActions: readonly RowAction[];
   /** Target rows whose `is_latest` becomes false because a newer version of their family arrives. */
   demote: Array<{ table: string; targetIds: number[] }>;
   transfer: TransferTransformSpec;
