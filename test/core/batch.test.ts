@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { insertRecords } from '../../src/core/example/insert';
+import { sql } from 'kysely';
 import { absentTuples, selectWhereIn } from '../../src/core/instance/batch';
+import { pgArrayLiteral } from '../../src/core/instance/pg-array';
 import { DIALECTS, makeInstance, withInstances } from '../support/instances';
 
 describe('absentTuples: the database says which tuples it lacks', () => {
@@ -39,4 +41,24 @@ describe('absentTuples: the database says which tuples it lacks', () => {
       });
     });
   }
+});
+
+describe('pgArrayLiteral: one array parameter as Postgres reads it', () => {
+  it('round-trips text, numbers, booleans and null through a real Postgres', async () => {
+    const loc = await makeInstance('postgres', { name: 'arrays', via: 'init' });
+    await withInstances([[loc, false]], async (inst) => {
+      const text = ['plain', 'a "quoted" word', 'back\\slash', '', 'NULL', null, ' spaced ', '{braces}', 'a,b', 'é ∞', '{"json": [1, "x"]}'];
+      const ints = [1, -2, null, 2 ** 40];
+      const bools = [true, false, null];
+      const echo = async (literal: string | null, type: string) => {
+        assert.ok(literal !== null);
+        const { rows } = await sql<{ v: unknown[] }>`SELECT ${literal}::${sql.raw(type)} AS v`.execute(inst.db);
+        return rows[0]!.v;
+      };
+      assert.deepEqual(await echo(pgArrayLiteral(text), 'text[]'), text);
+      assert.deepEqual((await echo(pgArrayLiteral(ints), 'bigint[]')).map((v) => (v === null ? null : Number(v))), ints);
+      assert.deepEqual(await echo(pgArrayLiteral(bools), 'boolean[]'), bools);
+      assert.equal(pgArrayLiteral([{ a: 1 }]), null, 'an object is left to the driver');
+    });
+  });
 });

@@ -1,7 +1,8 @@
-import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type QueryResult, type Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { chunk } from '../instance/batch';
 import type { Instance } from '../instance/types';
+import { pgArrayLiteral } from '../instance/pg-array';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import { findRun, finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
@@ -173,8 +174,54 @@ function insertSql(target: Instance, writer: TableWriter, rowCount: number): str
   return text;
 }
 
+/**
+ * The sync's INSERTs, one in flight at a time. On Postgres the next statement's parameters are
+ * built while the server runs the previous one (a statement is only awaited before sending the
+ * next, or before building rows that point at the rows it inserts); on SQLite each statement runs
+ * to the end at once, as better-sqlite3 does.
+ */
+class StatementPipeline {
+  private inflight: { done: Promise<void>; table: string } | null = null;
+
+  constructor(
+    private readonly trx: Transaction<any>,
+    private readonly overlap: boolean,
+  ) {}
+
+  /** Waits for the statement in flight, if it inserts into one of `tables` (all when omitted). */
+  async waitFor(tables?: ReadonlySet<string>): Promise<void> {
+    const f = this.inflight;
+    if (!f || (tables && !tables.has(f.table))) return;
+    this.inflight = null;
+    await f.done;
+  }
+
+  /** Sends a statement once the one before has finished; `onResult` sees its result. */
+  async send(
+    table: string,
+    query: CompiledQuery,
+    onResult: (r: QueryResult<Record<string, unknown>>) => void,
+  ): Promise<void> {
+    await this.waitFor();
+    const done = this.trx.executeQuery<Record<string, unknown>>(query).then(onResult);
+    if (!this.overlap) return done;
+    // Handled when awaited; until then a failure must not count as unhandled.
+    done.catch(() => undefined);
+    this.inflight = { done, table };
+    // Lets the driver put the statement on the wire before the caller builds the next one.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** Tables of the transferred rows that `rows` point at (their ids must be known before `rows` are built). */
+function referencedTables(rows: readonly PlannedRow[]): Set<string> {
+  const tables = new Set<string>();
+  for (const r of rows) for (const ref of r.refs) if (ref.row?.action === 'transfer') tables.add(ref.table);
+  return tables;
+}
+
 async function writeBatch(
-  trx: Transaction<any>,
+  pipeline: StatementPipeline,
   plan: SyncPlan,
   target: Instance,
   rows: PlannedRow[],
@@ -185,46 +232,49 @@ async function writeBatch(
   const table = rows[0]!.table;
   let writer = writers.get(table);
   if (!writer) writers.set(table, (writer = tableWriter(plan, target, table, rows[0]!)));
-  const unnest = writer.arrayTypes !== null && writer.columns.length > 0;
+  const w = writer;
+  const unnest = w.arrayTypes !== null && w.columns.length > 0;
   const perStatement = unnest
     ? UNNEST_ROWS
-    : Math.max(1, Math.floor(maxParameters(target) / Math.max(1, writer.columns.length)));
-  const n = writer.columns.length;
+    : Math.max(1, Math.floor(maxParameters(target) / Math.max(1, w.columns.length)));
+  const n = w.columns.length;
+  await pipeline.waitFor(referencedTables(rows));
   for (const part of chunk(rows, perStatement)) {
     const params: unknown[] = [];
-    for (const r of part) pushTargetValues(r, writer, ctx, params);
+    for (const r of part) pushTargetValues(r, w, ctx, params);
     let query: CompiledQuery;
     if (unnest) {
-      // Row-major values → one array per column.
-      const arrays: unknown[][] = [];
+      // Row-major values → one array per column, each sent as one array literal.
+      const arrays: unknown[] = [];
       for (let c = 0; c < n; c++) {
         const col: unknown[] = new Array(part.length);
         for (let r = 0, i = c; r < part.length; r++, i += n) col[r] = params[i];
-        arrays.push(col);
+        arrays.push(pgArrayLiteral(col) ?? col);
       }
-      query = CompiledQuery.raw(unnestSql(writer), arrays);
+      query = CompiledQuery.raw(unnestSql(w), arrays);
     } else {
-      query = CompiledQuery.raw(insertSql(target, writer, part.length), params);
+      query = CompiledQuery.raw(insertSql(target, w, part.length), params);
     }
-    const { rows: inserted, insertId, numAffectedRows } = await trx.executeQuery<Record<string, unknown>>(query);
-    if (writer.rowidIds) {
-      if (insertId === undefined || Number(numAffectedRows) !== part.length) {
-        throw new Error(`internal: inserted ${String(numAffectedRows)} of ${part.length} rows into ${table}`);
+    await pipeline.send(table, query, ({ rows: inserted, insertId, numAffectedRows }) => {
+      if (w.rowidIds) {
+        if (insertId === undefined || Number(numAffectedRows) !== part.length) {
+          throw new Error(`internal: inserted ${String(numAffectedRows)} of ${part.length} rows into ${table}`);
+        }
+        const first = Number(insertId) - part.length + 1;
+        part.forEach((r, i) => {
+          r.targetId = first + i;
+        });
+        newRows?.note(table, first, Number(insertId), part.length);
+      } else if (w.hasUid) {
+        const byUid = new Map(inserted.map((r) => [String(r.uid), Number(r.id)]));
+        for (const r of part) r.targetId = byUid.get(r.uid!) ?? null;
+      } else {
+        // Rows without a uid (feature values, links) come back in insert order, as Django's bulk_create relies on.
+        part.forEach((r, i) => {
+          r.targetId = inserted[i] ? Number(inserted[i]!.id) : null;
+        });
       }
-      const first = Number(insertId) - part.length + 1;
-      part.forEach((r, i) => {
-        r.targetId = first + i;
-      });
-      newRows?.note(table, first, Number(insertId), part.length);
-    } else if (writer.hasUid) {
-      const byUid = new Map(inserted.map((r) => [String(r.uid), Number(r.id)]));
-      for (const r of part) r.targetId = byUid.get(r.uid!) ?? null;
-    } else {
-      // Rows without a uid (feature values, links) come back in insert order, as Django's bulk_create relies on.
-      part.forEach((r, i) => {
-        r.targetId = inserted[i] ? Number(inserted[i]!.id) : null;
-      });
-    }
+    });
   }
 }
 
@@ -269,14 +319,22 @@ export async function executeSync(
         }
         let done = 0;
         const writers = new Map<string, TableWriter>();
-        for (const batch of plan.insertOrder) {
-          throwIfAborted(options.signal);
-          const table = batch[0]!.table;
-          options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
-          await writeBatch(trx, plan, target, batch, ctx, writers, inserted);
-          written[table] = (written[table] ?? 0) + batch.length;
-          done += batch.length;
+        const pipeline = new StatementPipeline(trx, target.dialect === 'postgres');
+        try {
+          for (const batch of plan.insertOrder) {
+            throwIfAborted(options.signal);
+            const table = batch[0]!.table;
+            options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
+            await writeBatch(pipeline, plan, target, batch, ctx, writers, inserted);
+            written[table] = (written[table] ?? 0) + batch.length;
+            done += batch.length;
+          }
+        } catch (e) {
+          // A statement a failure or cancel left in flight ends before the rollback; the first error is the one told.
+          await pipeline.waitFor().catch(() => undefined);
+          throw e;
         }
+        await pipeline.waitFor();
         throwIfAborted(options.signal);
         writtenAt = Date.now();
         await finishRuns(trx, target, ctx);
