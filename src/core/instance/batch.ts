@@ -1,5 +1,6 @@
 import { CompiledQuery, sql } from 'kysely';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
+import { pgArrayLiteral } from './pg-array';
 import type { Instance } from './types';
 
 /** Rows per IN list: far below SQLite's 32,766 variables and Postgres' 65,535 parameters. */
@@ -58,7 +59,7 @@ export async function selectWhereIn(
       ? sel.where(column, 'in', part)
       : instance.dialect === 'sqlite'
         ? sel.where(sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(part)}))`)
-        : sel.where(sql<boolean>`${sql.ref(column)} = any(${part})`);
+        : sel.where(sql<boolean>`${sql.ref(column)} = any(${pgArrayLiteral(part) ?? part})`);
     const rows = (await where.execute()) as Record<string, unknown>[];
     // One chunk (the usual case): its rows are the answer, not copied.
     if (part.length === unique.length) return rows;
@@ -116,7 +117,10 @@ export async function absentTuples(
       query = CompiledQuery.raw(
         `SELECT c.i - 1 AS i FROM unnest(${types.map((t, i) => `$${i + 1}::${t}`).join(', ')}) WITH ORDINALITY AS c(${names.join(', ')}, i) ` +
           `WHERE NOT EXISTS (SELECT 1 FROM ${quoteIdentifier(table)} AS l WHERE ${where})`,
-        columns.map((_, i) => part.map((t) => t[i] ?? null)),
+        columns.map((_, i) => {
+          const values = part.map((t) => t[i] ?? null);
+          return pgArrayLiteral(values) ?? values;
+        }),
       );
     }
     const { rows } = await instance.db.executeQuery<{ i: unknown }>(query);
