@@ -445,19 +445,28 @@ export class Planner {
       if (this.pendingRefs.size > 0) {
         const refs = this.pendingRefs;
         this.pendingRefs = new Map();
+        // Every table's rows asked at once (a Postgres source answers them side by side, while
+        // the ones already here are planned); planned in the order they were queued.
+        const reads = prefetch(
+          [...refs].map(([table, ids]) => {
+            const todo = [...ids.keys()].filter((id) => !this.find(table, id));
+            if (todo.length === 0) return null;
+            this.registry(table);
+            return selectWhereIn(this.source, table, 'id', todo);
+          }),
+        );
+        let i = 0;
         for (const [table, ids] of refs) {
-          const todo = [...ids.keys()].filter((id) => !this.find(table, id));
-          if (todo.length === 0) continue;
-          this.registry(table);
-          const rows = await selectWhereIn(this.source, table, 'id', todo);
-          await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
+          const rows = await reads[i++];
+          if (rows) await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
         }
         continue;
       }
       if (this.pendingLinks.length > 0) {
         const links = this.pendingLinks;
         this.pendingLinks = [];
-        for (const t of links) await this.followLinks(t);
+        const reads = prefetch(links.map((t) => this.readTraversal(t)));
+        for (let i = 0; i < links.length; i++) this.followLinks(links[i]!, await reads[i]!);
         continue;
       }
       if (this.pendingFamilies.size > 0) {
@@ -470,18 +479,24 @@ export class Planner {
     }
   }
 
-  private async followLinks(t: LinkTraversal): Promise<void> {
+  /** The link rows a traversal brings: in full, and (annotations of mapped owners) by their keys. */
+  private async readTraversal(
+    t: LinkTraversal,
+  ): Promise<{ full: Record<string, unknown>[]; keyOnly: Record<string, unknown>[] }> {
     const { link } = t;
-    // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
-    if (t.annotation && !(await this.hasRows(link.table))) return;
-    let linkRows: Record<string, unknown>[];
-    if (t.annotation) {
-      const read = await this.readLinks(link, t.owners);
-      this.deferLinks(link, read.keyOnly);
-      linkRows = read.full;
-    } else {
-      linkRows = await selectWhereIn(this.source, link.table, link.ownerColumn, [...new Set(t.owners.map((o) => o.sourceId))]);
+    if (!t.annotation) {
+      const full = await selectWhereIn(this.source, link.table, link.ownerColumn, [...new Set(t.owners.map((o) => o.sourceId))]);
+      return { full, keyOnly: [] };
     }
+    // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
+    if (!(await this.hasRows(link.table))) return { full: [], keyOnly: [] };
+    return this.readLinks(link, t.owners);
+  }
+
+  private followLinks(t: LinkTraversal, read: { full: Record<string, unknown>[]; keyOnly: Record<string, unknown>[] }): void {
+    const { link } = t;
+    if (read.keyOnly.length > 0) this.deferLinks(link, read.keyOnly);
+    const linkRows = read.full;
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
     const ownerTable = t.owners[0]?.table;
@@ -662,6 +677,15 @@ export function transferTransformSpec(source: Instance): SyncPlan['transfer'] {
     key: `__lamindb_transfer__/${uid}`,
     description: `Transfer from \`${source.identity.slug}\``,
   };
+}
+
+/**
+ * Starts every read at once and hands back their promises in order; a failure is thrown where
+ * its promise is awaited, and none goes unhandled meanwhile.
+ */
+function prefetch<T>(reads: Array<Promise<T> | null>): Array<Promise<T> | null> {
+  for (const r of reads) r?.catch(() => undefined);
+  return reads;
 }
 
 /** Hook for annotations: adds label, feature and schema links to the closure. */
