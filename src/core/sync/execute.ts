@@ -69,8 +69,8 @@ function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: Pl
   const to = plan.targetDialect;
   const convert = columns.map((name) => {
     const kind: ValueKind = valueKind(info.columnByName.get(name)!);
-    // Same dialect and no booleans to normalise: values pass as they are.
-    if (kind === 'other' && to === 'postgres') return (v: unknown) => (v === undefined ? null : v);
+    // No booleans to normalise (Postgres takes them as they are; SQLite→SQLite has none): values pass as they are.
+    if (kind === 'other' && (to === 'postgres' || from === to)) return (v: unknown) => (v === undefined ? null : v);
     if (kind === 'datetime' && from === to) return (v: unknown) => (v === undefined ? null : v);
     return (v: unknown) => convertValue(v, kind, from, to);
   });
