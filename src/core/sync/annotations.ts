@@ -114,8 +114,8 @@ async function matchFeatureValues(planner: Planner): Promise<void> {
   const byFeature = new Map<number, Candidates>();
   for (const v of planner.rowsOf('lamindb_jsonvalue')) {
     if (v.action !== 'transfer') continue;
-    const ref = v.refs.find((r) => r.column === 'feature_id');
-    const feature = ref ? planner.deref(ref) : null;
+    const at = v.fks.findIndex((fk) => fk.column === 'feature_id');
+    const feature = at >= 0 ? planner.deref(v, at) : null;
     if (!feature || feature.action !== 'map' || feature.targetId === null) continue;
     let c = byFeature.get(feature.targetId);
     if (!c) byFeature.set(feature.targetId, (c = { byHash: new Map(), byJsonNoHash: new Map(), all: [], byJsonAll: null }));
@@ -256,9 +256,10 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
     for (const row of planned) {
       let member: PlannedRow | null = null;
       let feature: PlannedRow | null = null;
-      for (const ref of row.refs) {
-        if (ref.column === link.memberColumn) member = planner.deref(ref);
-        else if (ref.column === 'feature_id') feature = planner.deref(ref);
+      for (let k = 0; k < row.fks.length; k++) {
+        const column = row.fks[k]!.column;
+        if (column === link.memberColumn) member = planner.deref(row, k);
+        else if (column === 'feature_id') feature = planner.deref(row, k);
       }
       sourceIds[i] = row.sourceId;
       members[i] = member;
@@ -276,7 +277,7 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
     }
     if (sorted) return { members, features };
     const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => sourceIds[a]! - sourceIds[b]!);
-    return { members: order.map((k) => members[k]!), features: order.map((k) => features[k]!) };
+    return { members: order.map((k) => members[k] ?? null), features: order.map((k) => features[k] ?? null) };
   };
   const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
@@ -287,17 +288,17 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
       if (!schema || schemasDone.has(schema)) continue;
       schemasDone.add(schema);
       const members = (planner.linksOf.get(schema) ?? []).flatMap((m) =>
-        m.refs.filter((r) => r.column !== 'schema_id' && r.column !== 'composite_id').map((r) => planner.deref(r)),
+        m.fks.flatMap((fk, k) => (fk.column !== 'schema_id' && fk.column !== 'composite_id' ? [planner.deref(m, k)] : [])),
       );
       const newMembers = members.filter(fresh);
       // LaminDB resolves the new members' foreign keys in bulk (organism, source) before the members.
-      const bulk = [...new Set(newMembers.flatMap((m) => m.refs.map((r) => planner.deref(r))))].filter(fresh);
+      const bulk = [...new Set(newMembers.flatMap((m) => m.refs.map((_, k) => planner.deref(m, k))))].filter(fresh);
       bulk.sort((a, b) => bulkRank(a) - bulkRank(b));
       for (const row of bulk) {
         seen.add(row);
         if (row.reportable) out.push(row, 'transfer');
       }
-      for (const row of bulk) for (const ref of row.refs) planner.listClosure(planner.deref(ref), out, seen);
+      for (const row of bulk) for (let k = 0; k < row.refs.length; k++) planner.listClosure(planner.deref(row, k), out, seen);
       for (const row of newMembers) planner.listClosure(row, out, seen);
       // A slot's schema is listed only when it arrives; LaminDB does not list one it matches.
       if (schema.action === 'transfer') planner.listClosure(schema, out, seen);

@@ -144,12 +144,16 @@ function pushTargetValues(
     out[base + p.run] = writer.isLink ? (ctx.initiatedByRun?.id ?? null) : ctx.run.id;
     if (p.transform >= 0) out[base + p.transform] = ctx.transform.id;
   }
-  for (const ref of row.refs) {
-    const dep = ref.row;
-    if (!dep || dep.targetId === null) {
-      throw new Error(`internal: ${ref.table}#${ref.id} has no target id when writing ${row.key}.${ref.column}`);
+  const { refs, fks } = row;
+  for (let i = 0; i < refs.length; i++) {
+    const dep = refs[i];
+    if (dep === null) continue;
+    const at = writer.columnIndex.get(fks[i]!.column);
+    if (typeof dep === 'number' || dep.targetId === null || at === undefined) {
+      const what = typeof dep === 'number' ? `${fks[i]!.refTable}#${dep}` : dep.key;
+      throw new Error(`internal: ${what} has no target id when writing ${row.key}.${fks[i]!.column}`);
     }
-    out[base + writer.columnIndex.get(ref.column)!] = dep.targetId;
+    out[base + at] = dep.targetId;
   }
 }
 
@@ -216,7 +220,9 @@ class StatementPipeline {
 /** Tables of the transferred rows that `rows` point at (their ids must be known before `rows` are built). */
 function referencedTables(rows: readonly PlannedRow[]): Set<string> {
   const tables = new Set<string>();
-  for (const r of rows) for (const ref of r.refs) if (ref.row?.action === 'transfer') tables.add(ref.table);
+  for (const r of rows) {
+    for (const dep of r.refs) if (dep !== null && typeof dep === 'object' && dep.action === 'transfer') tables.add(dep.table);
+  }
   return tables;
 }
 

@@ -1,8 +1,11 @@
-import type { PlannedRow, RowAction, RowRef } from './types';
+import type { FollowedForeignKey, PlannedRow, RowAction, RowRef } from './types';
+
+const NO_KEYS: readonly FollowedForeignKey[] = [];
 
 /** A planned row as the planner makes them: its key (`table#sourceId`) is spelt out only when asked. */
 export class PlanRow implements PlannedRow {
-  readonly refs: RowRef[] = [];
+  fks = NO_KEYS;
+  refs: RowRef[] = [];
   index = -1;
 
   constructor(

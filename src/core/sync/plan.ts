@@ -14,7 +14,7 @@ import {
 import { PlanRow, PlanRows, RowMarks } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
-import type { PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
+import type { FollowedForeignKey, PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
 
 export interface PlanOptions {
   /** Also bring features, schemas, labels and their links (`transfer="annotations"`). */
@@ -67,13 +67,6 @@ export class ReportList {
     this.rowList = this.rowList.concat(other.rowList);
     this.actionList = this.actionList.concat(other.actionList);
   }
-}
-
-/** A foreign key sync follows: its column, the table it points at, and (once looked up) that table's planned rows by source id. */
-export interface FollowedForeignKey {
-  column: string;
-  refTable: string;
-  planned?: ReadonlyMap<number, PlannedRow>;
 }
 
 /** A link table whose rows travel with their owner (collection members, schema members, labels). */
@@ -140,21 +133,24 @@ export class Planner {
     return this.rows.find(table, Number(id));
   }
 
-  /** The planned row a foreign key points at (remembered once found). */
-  deref(ref: RowRef): PlannedRow | null {
-    if (ref.row) return ref.row;
-    const row = this.rows.find(ref.table, ref.id);
-    return row ? (ref.row = row) : null;
+  /** The planned row foreign key `i` of `row` points at (remembered once found). */
+  deref(row: PlannedRow, i: number): PlannedRow | null {
+    const r = row.refs[i];
+    if (typeof r !== 'number') return r ?? null;
+    const found = this.rows.find(row.fks[i]!.refTable, r);
+    if (!found) return null;
+    row.refs[i] = found;
+    return found;
   }
 
   /** Points every foreign key at its planned row, so writing needs no lookups. */
   resolveRefs(): void {
-    for (const ref of this.unresolved) this.deref(ref);
+    for (const row of this.unresolved) for (let i = 0; i < row.refs.length; i++) this.deref(row, i);
     this.unresolved = [];
   }
 
-  /** Foreign keys whose row was not planned yet when they were followed. */
-  private unresolved: RowRef[] = [];
+  /** Rows with a foreign key whose row was not planned yet when it was followed. */
+  private unresolved: PlannedRow[] = [];
 
   registry(table: string): Registry {
     const cached = this.registryCache.get(table);
@@ -379,7 +375,7 @@ export class Planner {
     return fks;
   }
 
-  private afterTransfer(planned: PlannedRow, registry: Registry): void {
+  private afterTransfer(planned: PlanRow, registry: Registry): void {
     this.followForeignKeys(planned);
     const values = planned.values!;
     if (registry.versioned && !isTrue(values.is_latest)) {
@@ -408,18 +404,26 @@ export class Planner {
     else this.pendingLinks.push({ ...t, owners: [...t.owners] });
   }
 
-  private followForeignKeys(planned: PlannedRow): void {
+  private followForeignKeys(planned: PlanRow): void {
     const values = planned.values!;
-    for (const fk of this.followedForeignKeys(planned.table)) {
+    const fks = this.followedForeignKeys(planned.table);
+    const refs: RowRef[] = new Array<RowRef>(fks.length).fill(null);
+    planned.fks = fks;
+    planned.refs = refs;
+    let unresolved = false;
+    for (let i = 0; i < fks.length; i++) {
+      const fk = fks[i]!;
       const col = fk.column;
       const v = values[col];
       if (v === null || v === undefined) continue;
       if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
       const id = Number(v);
       const found = (fk.planned ??= this.rows.idMap(fk.refTable)).get(id);
-      const ref: RowRef = { column: col, table: fk.refTable, id, row: found ?? null };
-      planned.refs.push(ref);
-      if (!found) this.unresolved.push(ref);
+      refs[i] = found ?? id;
+      if (!found && !unresolved) {
+        unresolved = true;
+        this.unresolved.push(planned);
+      }
       // LaminDB matches a schema with its members and lists it either way.
       if (fk.refTable === 'lamindb_schema') this.listWhenMapped(fk.refTable, id);
       if (!found) {
@@ -592,8 +596,8 @@ export class Planner {
       }
       level[row.index] = VISITING;
       let l = 0;
-      for (const ref of row.refs) {
-        const dep = this.deref(ref);
+      for (let i = 0; i < row.refs.length; i++) {
+        const dep = this.deref(row, i);
         if (dep?.action === 'transfer') l = Math.max(l, visit(dep) + 1);
       }
       level[row.index] = l + 1;
@@ -641,7 +645,7 @@ export class Planner {
       out.push(row, row.action);
     }
     if (row.action !== 'transfer') return;
-    for (const ref of row.refs) this.listClosure(this.deref(ref), out, seen);
+    for (let i = 0; i < row.refs.length; i++) this.listClosure(this.deref(row, i), out, seen);
     const links = this.linksOf.get(row);
     if (links) for (const link of links) this.listClosure(link, out, seen);
     this.listClosure(this.familyLatest.get(row), out, seen);
@@ -660,8 +664,8 @@ export class Planner {
       if (row.action !== 'transfer' || seen.has(row)) continue;
       if (row.reportable || this.linksOf.has(row) || this.familyLatest.has(row)) this.listClosure(row, out, seen);
       else {
-        for (const ref of row.refs) {
-          const dep = this.deref(ref);
+        for (let i = 0; i < row.refs.length; i++) {
+          const dep = this.deref(row, i);
           if (dep && !seen.has(dep)) this.listClosure(dep, out, seen);
         }
       }

@@ -14,15 +14,20 @@ export interface Selection {
 
 export type RowAction = 'transfer' | 'map';
 
-/** A foreign key of a planned row: the source row it points at, and that row's plan once known. */
-export interface RowRef {
-  column: string;
-  table: string;
-  /** Source id. */
-  id: number;
-  /** Set when planning completes (every followed foreign key is planned by then). */
-  row: PlannedRow | null;
+/** A foreign key sync follows on a table: its column and the table it points at. */
+export interface FollowedForeignKey {
+  readonly column: string;
+  readonly refTable: string;
+  /** The planner's cache: the pointed-at table's planned rows by source id. */
+  planned?: ReadonlyMap<number, PlannedRow>;
 }
+
+/**
+ * What a foreign key of a planned row points at: the planned row; its source id while that row is
+ * not planned yet (none is left once planning completes); null where the row has no value, or a
+ * built-in branch it keeps as it is.
+ */
+export type RowRef = PlannedRow | number | null;
 
 /** One source row and what the sync does with it. */
 export interface PlannedRow {
@@ -38,8 +43,13 @@ export interface PlannedRow {
   targetId: number | null;
   /** The source row (transferred rows only). */
   values: Record<string, unknown> | null;
-  /** Foreign-key columns that point at other planned rows: rewritten to their target ids. */
-  refs: RowRef[];
+  /**
+   * The foreign keys sync follows on this table (one array shared by the table's transferred rows;
+   * empty for mapped rows), and `refs[i]`, what key `i` points at: written as that row's target id.
+   * One slot per key, no object per reference.
+   */
+  readonly fks: readonly FollowedForeignKey[];
+  readonly refs: RowRef[];
   /** Listed in the report (registries yes, link rows no). */
   reportable: boolean;
   /** Why it is in the plan, for `--dry-run`. */
