@@ -17,11 +17,17 @@ export class PlanRow implements PlannedRow {
     public targetId: number | null,
     public values: Record<string, unknown> | null,
     readonly reportable: boolean,
-    readonly reason: string,
+    private readonly why: string,
+    /** A link row's owner: the reason then reads `<why><Model>(uid='…')`, spelt out when asked. */
+    private readonly owner: PlannedRow | null = null,
   ) {}
 
   get key(): string {
     return `${this.table}#${this.sourceId}`;
+  }
+
+  get reason(): string {
+    return this.owner ? `${this.why}${this.owner.model}(uid='${this.owner.uid}')` : this.why;
   }
 }
 

@@ -232,10 +232,21 @@ export class Planner {
     }
   }
 
-  /** Adds a link row (no uid): transferred unless the target has it already, its foreign keys followed. */
-  addLinkRow(link: MemberLink, row: Record<string, unknown>, owner: PlannedRow, reason: string, attach = true): void {
+  /**
+   * Adds a link row (no uid): transferred unless the target has it already, its foreign keys
+   * followed; `attach` lists it under its owner. Its reason is `reason`, followed by the owner
+   * (`ulabel of Artifact(uid='…')`) when `ownerInReason`.
+   */
+  addLinkRow(
+    link: MemberLink,
+    row: Record<string, unknown>,
+    owner: PlannedRow,
+    reason: string,
+    attach = true,
+    ownerInReason = false,
+  ): void {
     if (this.find(link.table, row.id)) return;
-    const planned = this.newUnkeyedRow(link.table, row, reason);
+    const planned = this.newUnkeyedRow(link.table, row, reason, ownerInReason ? owner : null);
     if (!attach) return;
     const list = this.linksOf.get(owner);
     if (list) list.push(planned);
@@ -248,9 +259,9 @@ export class Planner {
   }
 
   /** Plans a row without a uid that is not planned yet. */
-  private newUnkeyedRow(table: string, row: Record<string, unknown>, reason: string): PlannedRow {
+  private newUnkeyedRow(table: string, row: Record<string, unknown>, reason: string, owner: PlannedRow | null = null): PlannedRow {
     const model = this.modelOf(table);
-    const planned = new PlanRow(table, model, Number(row.id), null, 'transfer', null, row, false, reason);
+    const planned = new PlanRow(table, model, Number(row.id), null, 'transfer', null, row, false, reason, owner);
     this.addRow(planned);
     this.followForeignKeys(planned);
     return planned;
@@ -504,14 +515,9 @@ export class Planner {
     const reportMembers: Record<string, unknown>[] = [];
     const what = `${link.memberColumn.replace(/_id$/, '')} of `;
     const ownerTable = t.owners[0]?.table;
-    // One reason string per owner (by source id: the owners share a table), shared by its link rows.
-    const reasons = new Map<number, string>();
     for (const row of linkRows) {
-      const ownerId = Number(row[link.ownerColumn]);
-      const owner = this.find(ownerTable!, ownerId)!;
-      let reason = reasons.get(ownerId);
-      if (reason === undefined) reasons.set(ownerId, (reason = `${what}${owner.model}(uid='${owner.uid}')`));
-      this.addLinkRow(link, row, owner, reason, !t.annotation);
+      const owner = this.find(ownerTable!, Number(row[link.ownerColumn]))!;
+      this.addLinkRow(link, row, owner, what, !t.annotation, true);
       if (t.reportMembers) reportMembers.push(row);
     }
     if (t.reportMembers) {

@@ -53,7 +53,7 @@ export interface PlannedRow {
   /** Listed in the report (registries yes, link rows no). */
   reportable: boolean;
   /** Why it is in the plan, for `--dry-run`. */
-  reason: string;
+  readonly reason: string;
   /** Its place in planning order (0, 1, …): set when the plan takes it, indexes `RowMarks`. */
   index: number;
 }
