@@ -38,6 +38,11 @@ interface TableWriter {
    * statement's last id gives them all and nothing needs to come back. Otherwise `RETURNING`.
    */
   rowidIds: boolean;
+  /**
+   * Whether the INSERT returns the new ids: where `rowidIds` cannot give them, and the rows have a
+   * uid or other transferred rows point at them. Link rows nothing points at return nothing.
+   */
+  returnsIds: boolean;
   /** Column index → overwritten value source (provenance), or -1. */
   provenance: { createdBy: number; space: number; run: number; transform: number };
   /** Index of each foreign-key column sync rewrites to target ids. */
@@ -55,7 +60,13 @@ interface TableWriter {
 /** Rows per `unnest` INSERT on Postgres: one parameter per column, whatever the row count. */
 const UNNEST_ROWS = 20_000;
 
-function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: PlannedRow): TableWriter {
+function tableWriter(
+  plan: SyncPlan,
+  target: Instance,
+  table: string,
+  sample: PlannedRow,
+  pointedAt: ReadonlySet<string>,
+): TableWriter {
   const info = target.catalog.tables.get(table)!;
   const columns = info.columns
     .filter((c) => c.name !== 'id')
@@ -75,6 +86,7 @@ function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: Pl
     return (v: unknown) => convertValue(v, kind, from, to);
   });
   const columnIndex = new Map(columns.map((c, i) => [c, i]));
+  const rowidIds = to === 'sqlite' && idIsRowid(info);
   const idx = (c: string) => columnIndex.get(c) ?? -1;
   return {
     table,
@@ -82,7 +94,8 @@ function tableWriter(plan: SyncPlan, target: Instance, table: string, sample: Pl
     convert,
     hasUid: info.columnByName.has('uid'),
     isLink: sample.uid === null,
-    rowidIds: to === 'sqlite' && idIsRowid(info),
+    rowidIds,
+    returnsIds: !rowidIds && (info.columnByName.has('uid') || pointedAt.has(table)),
     provenance: {
       createdBy: idx('created_by_id'),
       space: idx('space_id'),
@@ -120,7 +133,7 @@ function unnestSql(writer: TableWriter): string {
   const cached = writer.sqlByRows.get(-1);
   if (cached) return cached;
   const arrays = writer.arrayTypes!.map((t, i) => `$${i + 1}::${t}`).join(', ');
-  const text = insertStatement(writer, `SELECT * FROM unnest(${arrays})`, true);
+  const text = insertStatement(writer, `SELECT * FROM unnest(${arrays})`, writer.returnsIds);
   writer.sqlByRows.set(-1, text);
   return text;
 }
@@ -173,7 +186,7 @@ function insertSql(target: Instance, writer: TableWriter, rowCount: number): str
       tuples[r] = `(${ps.join(', ')})`;
     }
   }
-  text = insertStatement(writer, `VALUES ${tuples.join(', ')}`, !writer.rowidIds);
+  text = insertStatement(writer, `VALUES ${tuples.join(', ')}`, writer.returnsIds);
   writer.sqlByRows.set(rowCount, text);
   return text;
 }
@@ -234,10 +247,11 @@ async function writeBatch(
   ctx: WriteContext,
   writers: Map<string, TableWriter>,
   newRows: InsertedRows | null,
+  pointedAt: ReadonlySet<string>,
 ): Promise<void> {
   const table = rows[0]!.table;
   let writer = writers.get(table);
-  if (!writer) writers.set(table, (writer = tableWriter(plan, target, table, rows[0]!)));
+  if (!writer) writers.set(table, (writer = tableWriter(plan, target, table, rows[0]!, pointedAt)));
   const w = writer;
   const unnest = w.arrayTypes !== null && w.columns.length > 0;
   const perStatement = unnest
@@ -262,10 +276,12 @@ async function writeBatch(
       query = CompiledQuery.raw(insertSql(target, w, part.length), params);
     }
     await pipeline.send(table, query, ({ rows: inserted, insertId, numAffectedRows }) => {
+      if (Number(numAffectedRows) !== part.length && (w.rowidIds || !w.returnsIds)) {
+        throw new Error(`internal: inserted ${String(numAffectedRows)} of ${part.length} rows into ${table}`);
+      }
+      if (!w.returnsIds && !w.rowidIds) return;
       if (w.rowidIds) {
-        if (insertId === undefined || Number(numAffectedRows) !== part.length) {
-          throw new Error(`internal: inserted ${String(numAffectedRows)} of ${part.length} rows into ${table}`);
-        }
+        if (insertId === undefined) throw new Error(`internal: no rowid for the rows inserted into ${table}`);
         const first = Number(insertId) - part.length + 1;
         part.forEach((r, i) => {
           r.targetId = first + i;
@@ -325,13 +341,14 @@ export async function executeSync(
         }
         let done = 0;
         const writers = new Map<string, TableWriter>();
+        const pointedAt = referencedTables(plan.insertOrder.flat());
         const pipeline = new StatementPipeline(trx, target.dialect === 'postgres');
         try {
           for (const batch of plan.insertOrder) {
             throwIfAborted(options.signal);
             const table = batch[0]!.table;
             options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
-            await writeBatch(pipeline, plan, target, batch, ctx, writers, inserted);
+            await writeBatch(pipeline, plan, target, batch, ctx, writers, inserted, pointedAt);
             written[table] = (written[table] ?? 0) + batch.length;
             done += batch.length;
           }

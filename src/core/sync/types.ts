@@ -39,7 +39,10 @@ export interface PlannedRow {
   sourceId: number;
   uid: string | null;
   action: RowAction;
-  /** Known for mapped rows; assigned when a transferred row is inserted. */
+  /**
+   * Known for mapped rows; assigned when a transferred row is inserted — except a row without a
+   * uid that no transferred row points at (a link row written to Postgres), which returns none.
+   */
   targetId: number | null;
   /** The source row (transferred rows only). */
   values: Record<string, unknown> | null;
