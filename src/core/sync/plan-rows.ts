@@ -2,6 +2,11 @@ import type { FollowedForeignKey, PlannedRow, RowAction, RowRef } from './types'
 
 const NO_KEYS: readonly FollowedForeignKey[] = [];
 
+/** A planned row's key: `table#sourceId`. */
+export function rowKey(table: string, id: unknown): string {
+  return `${table}#${id}`;
+}
+
 /** A planned row as the planner makes them: its key (`table#sourceId`) is spelt out only when asked. */
 export class PlanRow implements PlannedRow {
   fks = NO_KEYS;
@@ -23,7 +28,7 @@ export class PlanRow implements PlannedRow {
   ) {}
 
   get key(): string {
-    return `${this.table}#${this.sourceId}`;
+    return rowKey(this.table, this.sourceId);
   }
 
   get reason(): string {
@@ -48,13 +53,6 @@ export class PlanRows implements ReadonlyMap<string, PlannedRow> {
     t.list.push(row);
     row.index = this.order.length;
     this.order.push(row);
-  }
-
-  /** A table's planned rows by source id (the live map: rows planned later appear in it). */
-  idMap(table: string): ReadonlyMap<number, PlannedRow> {
-    let t = this.tables.get(table);
-    if (!t) this.tables.set(table, (t = { byId: new Map(), list: [] }));
-    return t.byId;
   }
 
   /** The row of a table's source id. */

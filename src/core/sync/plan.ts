@@ -11,7 +11,7 @@ import {
   type MemberLink,
   type Registry,
 } from '../schema/registries';
-import { PlanRow, PlanRows, RowMarks } from './plan-rows';
+import { PlanRow, PlanRows, RowMarks, rowKey } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
 import type { FollowedForeignKey, PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
@@ -35,10 +35,6 @@ export function appendAll<T>(target: T[], items: readonly T[]): void {
 export function replaceAll<T>(target: T[], items: readonly T[]): void {
   target.length = 0;
   appendAll(target, items);
-}
-
-export function rowKey(table: string, id: unknown): string {
-  return `${table}#${id}`;
 }
 
 export function throwIfAborted(signal: AbortSignal | undefined): void {
@@ -327,7 +323,7 @@ export class Planner {
     let d = this.deferred.get(link.table);
     if (!d) this.deferred.set(link.table, (d = { link, rows: [], ids: new Set() }));
     const model = this.modelOf(link.table);
-    const fks = this.followedForeignKeys(link.table).map((fk) => ({ ...fk, reason: `${fk.column} of ${model}` }));
+    const fks = this.followedForeignKeys(link.table);
     for (const row of rows) {
       const id = Number(row.id);
       if (d.ids.has(id) || this.find(link.table, id)) continue;
@@ -337,7 +333,8 @@ export class Planner {
         const v = row[fk.column];
         if (v === null || v === undefined) continue;
         if (fk.column === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
-        this.queueReference(fk.refTable, Number(v), fk.reason);
+        const id = Number(v);
+        if (!this.find(fk.refTable, id)) this.queueReference(fk.refTable, id, fk.column, model, null);
       }
     }
   }
@@ -373,14 +370,12 @@ export class Planner {
     if (!fks) {
       const info = this.source.catalog.tables.get(table)!;
       const hasRun = info.columnByName.has('run_id');
-      fks = orderedForeignKeys(table, info.foreignKeys)
-        .filter(
-          (fk) =>
-            !REPOINTED.has(fk.column) &&
-            // A denormalized transform next to run: re-pointed with the run.
-            !(fk.column === 'transform_id' && hasRun && table !== 'lamindb_run'),
-        )
-        .map((fk) => ({ column: fk.column, refTable: fk.refTable }));
+      fks = orderedForeignKeys(table, info.foreignKeys).filter(
+        (fk) =>
+          !REPOINTED.has(fk.column) &&
+          // A denormalized transform next to run: re-pointed with the run.
+          !(fk.column === 'transform_id' && hasRun && table !== 'lamindb_run'),
+      );
       this.fkCache.set(table, fks);
     }
     return fks;
@@ -429,7 +424,7 @@ export class Planner {
       if (v === null || v === undefined) continue;
       if (col === 'branch_id' && BUILTIN_BRANCH_IDS.has(Number(v))) continue;
       const id = Number(v);
-      const found = (fk.planned ??= this.rows.idMap(fk.refTable)).get(id);
+      const found = this.rows.find(fk.refTable, id);
       refs[i] = found ?? id;
       if (!found && !unresolved) {
         unresolved = true;
@@ -437,20 +432,18 @@ export class Planner {
       }
       // LaminDB matches a schema with its members and lists it either way.
       if (fk.refTable === 'lamindb_schema') this.listWhenMapped(fk.refTable, id);
-      if (!found) {
-        let m = this.pendingRefs.get(fk.refTable);
-        if (!m) this.pendingRefs.set(fk.refTable, (m = new Map()));
-        if (!m.has(id)) m.set(id, `${col} of ${planned.model}${planned.uid ? `(uid='${planned.uid}')` : ''}`);
-      }
+      if (!found) this.queueReference(fk.refTable, id, col, planned.model, planned.uid);
     }
   }
 
-  /** Queues a referenced source row for planning (read with the others of its table at the next hop). */
-  private queueReference(table: string, id: number, reason: string): void {
-    if (this.find(table, id)) return;
+  /**
+   * Queues a referenced source row that is not planned yet (read with the others of its table at
+   * the next hop); its reason, `<column> of <Model>(uid='…')`, is spelt out once per row.
+   */
+  private queueReference(table: string, id: number, column: string, model: string, uid: string | null): void {
     let m = this.pendingRefs.get(table);
     if (!m) this.pendingRefs.set(table, (m = new Map()));
-    if (!m.has(id)) m.set(id, reason);
+    if (!m.has(id)) m.set(id, `${column} of ${model}${uid ? `(uid='${uid}')` : ''}`);
   }
 
   /** Follows everything queued until the closure is complete. */

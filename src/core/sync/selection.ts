@@ -4,6 +4,7 @@ import type { Instance } from '../instance/types';
 import { substringFilter } from '../query/filter';
 import { requireRegistry } from '../query/records';
 import { listRegistries, type Registry } from '../schema/registries';
+import { rowKey } from './plan-rows';
 import type { Selection } from './types';
 
 export interface SelectedRow {
@@ -32,7 +33,7 @@ export async function resolveSelection(source: Instance, sel: Selection): Promis
   const out: SelectedRow[] = [];
   const seen = new Set<string>();
   const push = (registry: Registry, row: Record<string, unknown>, partial = false): void => {
-    const k = `${registry.table}#${row.id}`;
+    const k = rowKey(registry.table, row.id);
     if (!seen.has(k)) {
       seen.add(k);
       out.push(partial ? { registry, row, partial } : { registry, row });

@@ -18,8 +18,6 @@ export type RowAction = 'transfer' | 'map';
 export interface FollowedForeignKey {
   readonly column: string;
   readonly refTable: string;
-  /** The planner's cache: the pointed-at table's planned rows by source id. */
-  planned?: ReadonlyMap<number, PlannedRow>;
 }
 
 /**
