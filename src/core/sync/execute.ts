@@ -65,7 +65,7 @@ function tableWriter(
   target: Instance,
   table: string,
   sample: PlannedRow,
-  pointedAt: ReadonlySet<string>,
+  pointedAt: () => ReadonlySet<string>,
 ): TableWriter {
   const info = target.catalog.tables.get(table)!;
   const columns = info.columns
@@ -95,7 +95,7 @@ function tableWriter(
     hasUid: info.columnByName.has('uid'),
     isLink: sample.uid === null,
     rowidIds,
-    returnsIds: !rowidIds && (info.columnByName.has('uid') || pointedAt.has(table)),
+    returnsIds: !rowidIds && (info.columnByName.has('uid') || pointedAt().has(table)),
     provenance: {
       createdBy: idx('created_by_id'),
       space: idx('space_id'),
@@ -205,10 +205,10 @@ class StatementPipeline {
     private readonly overlap: boolean,
   ) {}
 
-  /** Waits for the statement in flight, if it inserts into one of `tables` (all when omitted). */
-  async waitFor(tables?: ReadonlySet<string>): Promise<void> {
+  /** Waits for the statement in flight, if it inserts into one of `tables()` (any when omitted). */
+  async waitFor(tables?: () => ReadonlySet<string>): Promise<void> {
     const f = this.inflight;
-    if (!f || (tables && !tables.has(f.table))) return;
+    if (!f || (tables && !tables().has(f.table))) return;
     this.inflight = null;
     await f.done;
   }
@@ -247,7 +247,7 @@ async function writeBatch(
   ctx: WriteContext,
   writers: Map<string, TableWriter>,
   newRows: InsertedRows | null,
-  pointedAt: ReadonlySet<string>,
+  pointedAt: () => ReadonlySet<string>,
 ): Promise<void> {
   const table = rows[0]!.table;
   let writer = writers.get(table);
@@ -258,7 +258,7 @@ async function writeBatch(
     ? UNNEST_ROWS
     : Math.max(1, Math.floor(maxParameters(target) / Math.max(1, w.columns.length)));
   const n = w.columns.length;
-  await pipeline.waitFor(referencedTables(rows));
+  await pipeline.waitFor(() => referencedTables(rows));
   for (const part of chunk(rows, perStatement)) {
     const params: unknown[] = [];
     for (const r of part) pushTargetValues(r, w, ctx, params);
@@ -341,7 +341,9 @@ export async function executeSync(
         }
         let done = 0;
         const writers = new Map<string, TableWriter>();
-        const pointedAt = referencedTables(plan.insertOrder.flat());
+        // Tables other transferred rows point at (asked only by a writer that cannot know its ids without RETURNING).
+        let pointed: Set<string> | null = null;
+        const pointedAt = () => (pointed ??= referencedTables(plan.insertOrder.flat()));
         const pipeline = new StatementPipeline(trx, target.dialect === 'postgres');
         try {
           for (const batch of plan.insertOrder) {
