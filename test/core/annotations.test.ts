@@ -8,6 +8,7 @@ import { describeArtifact, withoutProvenance } from '../../src/core/query/descri
 import { annotationPlanner } from '../../src/core/sync/annotations';
 import { CLI_TRACKING } from '../../src/core/sync/context';
 import { sync, type SyncOptions } from '../../src/core/sync/index';
+import { planSync } from '../../src/core/sync/plan';
 import { PAIRS, makeInstance, tableCounts, withInstances, type DialectName } from '../support/instances';
 
 const WITH_ANNOTATIONS: SyncOptions = { tracking: CLI_TRACKING, annotations: true, annotationPlanner };
@@ -141,5 +142,27 @@ describe('annotations on a target that holds some of them', () => {
         assert.deepEqual(await tableCounts(target), counts);
       });
     }
+  });
+});
+
+describe('why each row is in the plan', () => {
+  it("names a link row's owner and the key that brought a row, as --dry-run tells them", async () => {
+    const src = await guideSource('sqlite');
+    const tgt = await makeInstance('sqlite', { name: 'target', via: 'init' });
+    await withInstances([[src, true], [tgt, false]], async (source, target) => {
+      const plan = await planSync(source, target, ARTIFACT, WITH_ANNOTATIONS);
+      const rows = [...plan.rows.values()];
+      const owner = `Artifact(uid='${GUIDE_ARTIFACT.uid}')`;
+      const cellTypeLinks = rows.filter((r) => r.table === 'bionty_artifactcelltype');
+      assert.ok(cellTypeLinks.length > 0);
+      for (const r of cellTypeLinks) assert.equal(r.reason, `celltype of ${owner}`);
+      const valueLinks = rows.filter((r) => r.table === 'lamindb_artifactjsonvalue');
+      assert.ok(valueLinks.length > 0);
+      for (const r of valueLinks) assert.equal(r.reason, 'feature value link');
+      assert.equal(rows.find((r) => r.table === 'lamindb_storage')?.reason, `storage_id of ${owner}`);
+      // A label first met through a link row: the key of the (uid-less) link that pointed at it.
+      const cellType = rows.find((r) => r.table === 'bionty_celltype');
+      assert.equal(cellType?.reason, 'celltype_id of Artifactcelltype');
+    });
   });
 });
