@@ -1,11 +1,12 @@
-// `npm run bench [-- --n 10000 --dialects sqlite,postgres] [--no-memory] [--listing N] [--out FILE]`
+// `npm run bench [-- --n 10000 --dialects sqlite,postgres] [--repeat 3] [--no-memory] [--listing N] [--out FILE]`
 //
 // Generates a source with N annotated artifacts, then measures in one run: sync of all N with
 // annotations (SQLite→SQLite, SQLite→Postgres, Postgres→Postgres), two floors (a raw copy of
 // exactly the rows the sync wrote without constraint checks, and the same rows with the target's
 // foreign-key checks), re-sync, statements per sync, peak RSS of a sync at N = 1,000 and N (child
-// processes), and the first page of a 100k-record registry listing. Prints a table and writes
-// bench/results.json (or --out FILE).
+// processes), and the first page of a 100k-record registry listing. Each pair is measured
+// `--repeat` times, interleaved, into fresh instances: the table gives medians and, for each
+// ratio, its range over the runs. Prints a table and writes bench/results.json (or --out FILE).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,12 +34,14 @@ interface Args {
   /** Where the JSON goes (default bench/results.json). */
   out: string;
   memory: boolean;
+  /** Measurements per pair (each into fresh instances, interleaved: sync, floors, re-sync). */
+  repeat: number;
   probe?: string;
   probeTarget?: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { n: 10_000, dialects: ['sqlite', 'postgres'], listing: 100_000, memory: true, out: 'bench/results.json' };
+  const args: Args = { n: 10_000, dialects: ['sqlite', 'postgres'], listing: 100_000, memory: true, repeat: 3, out: 'bench/results.json' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const next = () => {
@@ -53,9 +56,11 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--probe') args.probe = next();
     else if (a === '--probe-target') args.probeTarget = next();
     else if (a === '--out') args.out = next();
+    else if (a === '--repeat') args.repeat = Number(next());
     else throw new Error(`unknown argument ${a}`);
   }
   if (!Number.isInteger(args.n) || args.n < 1) throw new Error('--n takes a positive integer');
+  if (!Number.isInteger(args.repeat) || args.repeat < 1) throw new Error('--repeat takes a positive integer');
   for (const d of args.dialects) if (d !== 'sqlite' && d !== 'postgres') throw new Error(`unknown dialect ${d}`);
   return args;
 }
@@ -100,38 +105,79 @@ async function timedSync(source: Instance, target: Instance) {
   return { ...out, ms: performance.now() - t0, statements: out.result.statements };
 }
 
+type Phases = { planMs: number; writeMs: number; commitMs: number };
+
+/** One measurement of a pair: a sync into a fresh target, both floors, the re-sync. */
+interface PairRun {
+  syncMs: number;
+  floorMs: number;
+  /** The floor with the target's foreign-key checks on (`runCheckedFloor`). */
+  checkedFloorMs: number;
+  resyncMs: number;
+  ratio: number;
+  checkedRatio: number;
+  resyncRatio: number;
+  /** The engine's own split of each sync: plan, write, commit (ms). */
+  phases: Phases;
+  resyncPhases: Phases;
+  statements: { source: number; target: number };
+  resyncStatements: { source: number; target: number };
+  rowsWritten: number;
+  floorRows: number;
+  resyncWritten: number;
+}
+
+/**
+ * A pair over `runs` interleaved measurements. Times are medians; each ratio is the median of the
+ * runs' own ratios (a sync and its floors are measured next to each other, so a slow spell of the
+ * machine moves both), with its range over the runs.
+ */
 interface PairResult {
   pair: string;
   n: number;
   syncMs: number;
   floorMs: number;
   ratio: number;
-  /** The floor with the target's foreign-key checks on (`runCheckedFloor`). */
+  ratioRange: [number, number];
   checkedFloorMs: number;
   checkedRatio: number;
+  checkedRatioRange: [number, number];
   resyncMs: number;
   resyncRatio: number;
-  /** The engine's own split of each sync: plan, write, commit (ms). */
-  phases: { planMs: number; writeMs: number; commitMs: number };
-  resyncPhases: { planMs: number; writeMs: number; commitMs: number };
+  resyncRatioRange: [number, number];
+  /** The split of the run whose sync time is the median. */
+  phases: Phases;
+  resyncPhases: Phases;
   statements: { source: number; target: number; total: number; perObject: number };
   resyncStatements: { source: number; target: number; total: number };
   rowsWritten: number;
   floorRows: number;
   resyncWritten: number;
+  runs: PairRun[];
 }
 
-async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: number): Promise<PairResult> {
-  const targetLocator = await newInstance(to, `target-${from}-${to}`);
-  const floorLocator = await newInstance(to, `floor-${from}-${to}`);
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+function range(values: number[]): [number, number] {
+  return [Math.min(...values), Math.max(...values)];
+}
+
+async function runOnce(from: Dialect, to: Dialect, sourceLocator: string, n: number, rep: number): Promise<PairRun> {
+  const name = `${from}-${to}-${rep}`;
+  const targetLocator = await newInstance(to, `target-${name}`);
+  const floorLocator = await newInstance(to, `floor-${name}`);
+  const checkedLocator = await newInstance(to, `floor-checked-${name}`);
   const source = await openInstance(sourceLocator, { readOnly: true });
   const target = await openInstance(targetLocator, { readOnly: false });
   const floorTarget = await openInstance(floorLocator, { readOnly: true });
-  const checkedLocator = await newInstance(to, `floor-checked-${from}-${to}`);
   try {
     let first: Awaited<ReturnType<typeof timedSync>> | null = await timedSync(source, target);
     const firstMs = first.ms;
-    const firstStatements = first.statements;
+    const statements = first.statements;
     const phases = first.result.phases;
     const rowsWritten = Object.values(first.result.written).reduce((a, b) => a + b, 0);
     const artifacts = first.result.transferred.filter((e) => e.registry === 'Artifact').length;
@@ -151,21 +197,18 @@ async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: num
     const again = await timedSync(source, target);
     const resyncWritten = Object.values(again.result.written).reduce((a, b) => a + b, 0);
     if (resyncWritten !== 0) throw new Error(`${from}→${to}: re-sync wrote ${resyncWritten} rows`);
-    const total = firstStatements.source + firstStatements.target;
     return {
-      pair: `${from}→${to}`,
-      n,
       syncMs: firstMs,
       floorMs: floor.ms,
-      ratio: firstMs / floor.ms,
       checkedFloorMs: checked.ms,
-      checkedRatio: firstMs / checked.ms,
       resyncMs: again.ms,
+      ratio: firstMs / floor.ms,
+      checkedRatio: firstMs / checked.ms,
       resyncRatio: again.ms / firstMs,
       phases,
       resyncPhases: again.result.phases,
-      statements: { ...firstStatements, total, perObject: total / n },
-      resyncStatements: { ...again.statements, total: again.statements.source + again.statements.target },
+      statements,
+      resyncStatements: again.statements,
       rowsWritten,
       floorRows: floor.rows,
       resyncWritten,
@@ -175,6 +218,41 @@ async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: num
     await target.close();
     await floorTarget.close();
   }
+}
+
+async function runPair(from: Dialect, to: Dialect, sourceLocator: string, n: number, repeat: number): Promise<PairResult> {
+  const runs: PairRun[] = [];
+  for (let rep = 1; rep <= repeat; rep++) runs.push(await runOnce(from, to, sourceLocator, n, rep));
+  for (const r of runs) {
+    if (r.rowsWritten !== runs[0]!.rowsWritten) throw new Error(`${from}→${to}: the runs wrote ${r.rowsWritten} and ${runs[0]!.rowsWritten} rows`);
+  }
+  const of = (f: (r: PairRun) => number) => runs.map(f);
+  const syncMs = median(of((r) => r.syncMs));
+  const typical = runs.reduce((best, r) => (Math.abs(r.syncMs - syncMs) < Math.abs(best.syncMs - syncMs) ? r : best));
+  const first = runs[0]!;
+  const total = first.statements.source + first.statements.target;
+  return {
+    pair: `${from}→${to}`,
+    n,
+    syncMs,
+    floorMs: median(of((r) => r.floorMs)),
+    ratio: median(of((r) => r.ratio)),
+    ratioRange: range(of((r) => r.ratio)),
+    checkedFloorMs: median(of((r) => r.checkedFloorMs)),
+    checkedRatio: median(of((r) => r.checkedRatio)),
+    checkedRatioRange: range(of((r) => r.checkedRatio)),
+    resyncMs: median(of((r) => r.resyncMs)),
+    resyncRatio: median(of((r) => r.resyncRatio)),
+    resyncRatioRange: range(of((r) => r.resyncRatio)),
+    phases: typical.phases,
+    resyncPhases: typical.resyncPhases,
+    statements: { ...first.statements, total, perObject: total / n },
+    resyncStatements: { ...first.resyncStatements, total: first.resyncStatements.source + first.resyncStatements.target },
+    rowsWritten: first.rowsWritten,
+    floorRows: first.floorRows,
+    resyncWritten: Math.max(...of((r) => r.resyncWritten)),
+    runs,
+  };
 }
 
 interface ProbeResult {
@@ -237,6 +315,11 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
+/** A median ratio with its range over the runs: `3.05 (2.91–3.22)`. */
+function ratioCell(value: number, [lo, hi]: [number, number], digits: number): string {
+  return lo === hi ? fmt(value, digits) : `${fmt(value, digits)} (${fmt(lo, digits)}–${fmt(hi, digits)})`;
+}
+
 async function main(): Promise<number> {
   const args = parseArgs(process.argv.slice(2));
   if (args.probe) {
@@ -270,8 +353,8 @@ async function main(): Promise<number> {
     const results: PairResult[] = [];
     for (const [from, to] of pairs) {
       log(`${from}→${to}: sync, floor, re-sync…`);
-      const r = await runPair(from, to, sources[from]!, args.n);
-      log(`  sync ${fmt(r.syncMs)} ms, floor ${fmt(r.floorMs)} ms, re-sync ${fmt(r.resyncMs)} ms`);
+      const r = await runPair(from, to, sources[from]!, args.n, args.repeat);
+      for (const run of r.runs) log(`  sync ${fmt(run.syncMs)} ms, floor ${fmt(run.floorMs)} ms, floor+FK ${fmt(run.checkedFloorMs)} ms, re-sync ${fmt(run.resyncMs)} ms`);
       results.push(r);
     }
 
@@ -300,6 +383,7 @@ async function main(): Promise<number> {
     // Report.
     const out: string[] = [];
     out.push(`lamin-sync bench: N = ${args.n} annotated artifacts (node ${process.version}, ${process.platform})`);
+    out.push(`each pair measured ${args.repeat} time(s): medians; each ratio the median of the runs' ratios (range over the runs)`);
     out.push('');
     out.push(
       table(
@@ -310,11 +394,11 @@ async function main(): Promise<number> {
           fmt(r.syncMs),
           `${fmt(r.phases.planMs)}+${fmt(r.phases.writeMs)}+${fmt(r.phases.commitMs)}`,
           fmt(r.floorMs),
-          fmt(r.ratio, 2),
+          ratioCell(r.ratio, r.ratioRange, 2),
           fmt(r.checkedFloorMs),
-          fmt(r.checkedRatio, 2),
+          ratioCell(r.checkedRatio, r.checkedRatioRange, 2),
           fmt(r.resyncMs),
-          fmt(r.resyncRatio, 3),
+          ratioCell(r.resyncRatio, r.resyncRatioRange, 3),
           `${r.statements.total} (${r.statements.source}+${r.statements.target})`,
           fmt(r.statements.perObject, 4),
           String(r.resyncStatements.total),
@@ -341,9 +425,10 @@ async function main(): Promise<number> {
     }
     // Targets.
     const checks: Array<[string, boolean]> = [];
-    for (const r of results) checks.push([`${r.pair}: sync/floor ${fmt(r.ratio, 2)} <= 3 (floor without foreign-key checks)`, r.ratio <= 3]);
-    for (const r of results) checks.push([`${r.pair}: sync/floor+FK ${fmt(r.checkedRatio, 2)} <= 3 (floor with the target's foreign-key checks)`, r.checkedRatio <= 3]);
-    for (const r of results) checks.push([`${r.pair}: re-sync/sync ${fmt(r.resyncRatio, 3)} <= 0.1`, r.resyncRatio <= 0.1]);
+    const of = args.repeat > 1 ? `median of ${args.repeat}` : 'one run';
+    for (const r of results) checks.push([`${r.pair}: sync/floor ${fmt(r.ratio, 2)} <= 3 (${of}; floor without foreign-key checks)`, r.ratio <= 3]);
+    for (const r of results) checks.push([`${r.pair}: sync/floor+FK ${fmt(r.checkedRatio, 2)} <= 3 (${of}; floor with the target's foreign-key checks)`, r.checkedRatio <= 3]);
+    for (const r of results) checks.push([`${r.pair}: re-sync/sync ${fmt(r.resyncRatio, 3)} <= 0.1 (${of})`, r.resyncRatio <= 0.1]);
     if (memory.length === 2) {
       const [small, big] = memory as [ProbeResult, ProbeResult];
       const nRatio = big.n / small.n;
@@ -361,6 +446,7 @@ async function main(): Promise<number> {
     const json = {
       n: args.n,
       dialects: args.dialects,
+      repeat: args.repeat,
       node: process.version,
       date: new Date().toISOString(),
       pairs: results,
