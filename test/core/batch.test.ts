@@ -11,10 +11,11 @@ describe('absentTuples: the database says which tuples it lacks', () => {
     it(`${dialect}: equal, null-safe and text (null as '') comparisons, across chunks of one parameter`, async () => {
       const loc = await makeInstance(dialect, { name: 'tuples', via: 'init' });
       await withInstances([[loc, false]], async (inst) => {
-        const [typeId, a, b] = await insertRecords(inst, 'lamindb_ulabel', [
+        const [typeId, a, b, c] = await insertRecords(inst, 'lamindb_ulabel', [
           { uid: 'TupType1', name: 'a type', is_type: true, created_by_id: 1 },
           { uid: 'TupLabl1', name: 'a', created_by_id: 1 },
           { uid: 'TupLabl2', name: 'b', description: 'about b', created_by_id: 1 },
+          { uid: 'TupLabl3', name: 'c', description: '1:;-;', created_by_id: 1 },
         ]);
         await inst.db.updateTable('lamindb_ulabel').set({ type_id: typeId }).where('id', '=', b!).execute();
         const columns = ['id', 'type_id', 'description'];
@@ -27,8 +28,12 @@ describe('absentTuples: the database says which tuples it lacks', () => {
           [b, null, 'about b'], // 4: absent (null is not the type)
           [b, typeId, 'about c'], // 5: absent (text differs)
           [999_999, null, null], // 6: absent (no such row)
+          [null, null, null], // 7: absent (null equals nothing)
+          [c, null, '1:;-;'], // 8: present (text that looks like the parts of a tuple)
+          [c, null, '1:;'], // 9: absent
+          [c, null, null], // 10: absent
         ];
-        assert.deepEqual(await absentTuples(inst, 'lamindb_ulabel', columns, [...match], tuples), [2, 4, 5, 6]);
+        assert.deepEqual(await absentTuples(inst, 'lamindb_ulabel', columns, [...match], tuples), [2, 4, 5, 6, 7, 9, 10]);
         // Many tuples: each index answered once, in order, whatever the chunking.
         const many = Array.from({ length: 60_000 }, (_, i) => (i % 3 === 0 ? [a, null, null] : [1_000_000 + i, null, null]));
         const absent = await absentTuples(inst, 'lamindb_ulabel', columns, [...match], many);
@@ -38,6 +43,7 @@ describe('absentTuples: the database says which tuples it lacks', () => {
         // Nothing is written by asking.
         const labels = await selectWhereIn(inst, 'lamindb_ulabel', 'uid', ['TupType1', 'TupLabl1', 'TupLabl2']);
         assert.equal(labels.length, 3);
+        assert.equal((await selectWhereIn(inst, 'lamindb_ulabel', 'uid', ['TupLabl3'])).length, 1);
       });
     });
   }
