@@ -50,22 +50,25 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
       slotLinks.push(slots);
       planner.queueLinks({ link: slots, owners: rows, reportMembers: false, annotation: true });
     }
-    const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
-    if (values) {
-      const { full, keyOnly } = await planner.readLinks(values, rows);
-      const valueIds = [...full, ...keyOnly].map((l) => l[values.memberColumn]);
-      const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', valueIds);
-      for (const v of jsonRows) planner.addUnkeyedRow('lamindb_jsonvalue', v, 'feature value');
-      const ownerBySource = new Map(rows.map((r) => [r.sourceId, r]));
-      for (const l of full) {
-        planner.addLinkRow(values, l, ownerBySource.get(Number(l[values.ownerColumn]))!, 'feature value link', false);
-      }
-      planner.deferLinks(values, keyOnly);
-    }
     for (const link of labelLinks(source.catalog, table)) {
       labelLinkTables.push(link);
       planner.queueLinks({ link, owners: rows, reportMembers: false, annotation: true });
     }
+  }
+  // Their rows are asked now and answered while the feature values are read and planned.
+  planner.startLinkReads();
+  for (const [table, rows] of byTable) {
+    const values = ownerLink(source.catalog, table, 'lamindb_jsonvalue');
+    if (!values) continue;
+    const { full, keyOnly } = await planner.readLinks(values, rows);
+    const valueIds = [...full, ...keyOnly].map((l) => l[values.memberColumn]);
+    const jsonRows = await selectWhereIn(source, 'lamindb_jsonvalue', 'id', valueIds);
+    for (const v of jsonRows) planner.addUnkeyedRow('lamindb_jsonvalue', v, 'feature value');
+    const ownerBySource = new Map(rows.map((r) => [r.sourceId, r]));
+    for (const l of full) {
+      planner.addLinkRow(values, l, ownerBySource.get(Number(l[values.ownerColumn]))!, 'feature value link', false);
+    }
+    planner.deferLinks(values, keyOnly);
   }
   await planner.complete();
 

@@ -78,6 +78,14 @@ export interface LinkTraversal {
    * transferred owners are read in full and planned at once.
    */
   annotation?: boolean;
+  /** Its rows, asked already (`startLinkReads`); read when the closure reaches it otherwise. */
+  read?: Promise<LinkRead>;
+}
+
+/** The link rows a traversal brings: in full, and (annotations of mapped owners) by their key columns. */
+export interface LinkRead {
+  full: Record<string, unknown>[];
+  keyOnly: Record<string, unknown>[];
 }
 
 /**
@@ -301,10 +309,7 @@ export class Planner {
    * Reads the link rows of `owners`: in full for owners that are transferred (none of their
    * links can be in the target yet), by their key columns for mapped owners.
    */
-  async readLinks(
-    link: MemberLink,
-    owners: Iterable<PlannedRow>,
-  ): Promise<{ full: Record<string, unknown>[]; keyOnly: Record<string, unknown>[] }> {
+  async readLinks(link: MemberLink, owners: Iterable<PlannedRow>): Promise<LinkRead> {
     const fresh: number[] = [];
     const mapped: number[] = [];
     for (const o of owners) (o.action === 'transfer' ? fresh : mapped).push(o.sourceId);
@@ -406,8 +411,19 @@ export class Planner {
         p.reportMembers === t.reportMembers &&
         p.annotation === t.annotation,
     );
-    if (same) appendAll(same.owners, t.owners);
-    else this.pendingLinks.push({ ...t, owners: [...t.owners] });
+    if (same) {
+      appendAll(same.owners, t.owners);
+      // Asked for fewer owners than it now has: asked again when reached.
+      same.read = undefined;
+    } else this.pendingLinks.push({ ...t, owners: [...t.owners] });
+  }
+
+  /**
+   * Asks for the rows of every queued link traversal now, so that a Postgres source answers them
+   * while the caller plans something else; `complete` plans them in queue order as before.
+   */
+  startLinkReads(): void {
+    for (const t of this.pendingLinks) if (!t.read) t.read = prefetch([this.readTraversal(t)])[0]!;
   }
 
   private followForeignKeys(planned: PlanRow): void {
@@ -473,7 +489,7 @@ export class Planner {
       if (this.pendingLinks.length > 0) {
         const links = this.pendingLinks;
         this.pendingLinks = [];
-        const reads = prefetch(links.map((t) => this.readTraversal(t)));
+        const reads = prefetch(links.map((t) => t.read ?? this.readTraversal(t)));
         for (let i = 0; i < links.length; i++) this.followLinks(links[i]!, await reads[i]!);
         continue;
       }
@@ -488,9 +504,7 @@ export class Planner {
   }
 
   /** The link rows a traversal brings: in full, and (annotations of mapped owners) by their keys. */
-  private async readTraversal(
-    t: LinkTraversal,
-  ): Promise<{ full: Record<string, unknown>[]; keyOnly: Record<string, unknown>[] }> {
+  private async readTraversal(t: LinkTraversal): Promise<LinkRead> {
     const { link } = t;
     if (!t.annotation) {
       const full = await selectWhereIn(this.source, link.table, link.ownerColumn, [...new Set(t.owners.map((o) => o.sourceId))]);
@@ -501,7 +515,7 @@ export class Planner {
     return this.readLinks(link, t.owners);
   }
 
-  private followLinks(t: LinkTraversal, read: { full: Record<string, unknown>[]; keyOnly: Record<string, unknown>[] }): void {
+  private followLinks(t: LinkTraversal, read: LinkRead): void {
     const { link } = t;
     if (read.keyOnly.length > 0) this.deferLinks(link, read.keyOnly);
     const linkRows = read.full;
