@@ -145,7 +145,7 @@ interface PairResult {
   resyncMs: number;
   resyncRatio: number;
   resyncRatioRange: [number, number];
-  /** The split of the run whose sync time is the median. */
+  /** The split of the run whose sync time is closest to the median. */
   phases: Phases;
   resyncPhases: Phases;
   statements: { source: number; target: number; total: number; perObject: number };
