@@ -507,7 +507,7 @@ export class Planner {
   private async readTraversal(t: LinkTraversal): Promise<LinkRead> {
     const { link } = t;
     if (!t.annotation) {
-      const full = await selectWhereIn(this.source, link.table, link.ownerColumn, [...new Set(t.owners.map((o) => o.sourceId))]);
+      const full = await selectWhereIn(this.source, link.table, link.ownerColumn, t.owners.map((o) => o.sourceId));
       return { full, keyOnly: [] };
     }
     // An annotation link table the source never uses (most module label tables): one tiny read, not a list of every owner.
@@ -676,12 +676,7 @@ export class Planner {
     for (const row of this.rows.values()) {
       if (row.action !== 'transfer' || seen.has(row)) continue;
       if (row.reportable || this.linksOf.has(row) || this.familyLatest.has(row)) this.listClosure(row, out, seen);
-      else {
-        for (let i = 0; i < row.refs.length; i++) {
-          const dep = this.deref(row, i);
-          if (dep && !seen.has(dep)) this.listClosure(dep, out, seen);
-        }
-      }
+      else for (let i = 0; i < row.refs.length; i++) this.listClosure(this.deref(row, i), out, seen);
     }
     return out;
   }
