@@ -19,8 +19,19 @@ export function intOption(value: unknown, name: string): number | undefined {
   return n;
 }
 
+/** A comma-separated list option (`--modules bionty,wetlab`; the flag may repeat). */
 export function listOption(value: unknown): string[] {
   if (value === undefined) return [];
   const list = Array.isArray(value) ? value : [value];
   return list.flatMap((v) => String(v).split(',')).map((s) => s.trim()).filter(Boolean);
+}
+
+/**
+ * A repeatable option whose every value is one item as typed (`--key results/a,b.h5ad` is one
+ * key: keys and uids are never split; repeat the flag for several). Empty values are dropped.
+ */
+export function repeatedOption(value: unknown): string[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  return list.map(String).filter((s) => s !== '');
 }

@@ -9,7 +9,7 @@ import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
 import { formatPlan, formatReport, plannedReport, reportJson } from '../core/sync/report';
 import { annotationPlanner } from '../core/sync/annotations';
-import { intOption, listOption, parse } from './args';
+import { intOption, listOption, parse, repeatedOption } from './args';
 import { formatRecord, formatTable } from './format';
 
 export type Out = (line: string) => void;
@@ -45,8 +45,8 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
   if (positionals.length !== 2) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${SYNC_USAGE}`);
   const [sourceArg, targetArg] = positionals as [string, string];
   const selection = {
-    uids: listOption(values.uid),
-    keys: listOption(values.key),
+    uids: repeatedOption(values.uid),
+    keys: repeatedOption(values.key),
     ...(values.registry ? { registry: values.registry } : {}),
     ...(values.all ? { all: true } : {}),
     ...(values.filter ? { filter: values.filter } : {}),
