@@ -1,4 +1,4 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, sql, type Expression, type RawBuilder } from 'kysely';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import { pgArrayLiteral } from './pg-array';
 import type { Instance } from './types';
@@ -37,6 +37,19 @@ export function assertTable(instance: Instance, table: string, column?: string):
 }
 
 /**
+ * `expression IN (values)` with the whole list as ONE parameter, whatever its length: a JSON array
+ * SQLite reads with `json_each`, a Postgres array compared with `= ANY`. The one way the engine
+ * asks for rows by a list (no statement binds a parameter per value). Values: strings and safe
+ * integers (`listable`); callers chunk long lists by `LIST_PARAMETER_CHUNK`.
+ */
+export function inList(instance: Instance, expression: Expression<unknown>, values: readonly unknown[]): RawBuilder<boolean> {
+  if (!listable(values)) throw new Error('internal: a list parameter holds only strings and safe integers');
+  return instance.dialect === 'sqlite'
+    ? sql<boolean>`${expression} in (select value from json_each(${JSON.stringify(values)}))`
+    : sql<boolean>`${expression} = any(${pgArrayLiteral(values) ?? values})`;
+}
+
+/**
  * `SELECT * FROM table WHERE column IN (values)`, one statement per chunk of values.
  * Table and column must be in the instance's catalog; values are parameters.
  */
@@ -55,11 +68,8 @@ export async function selectWhereIn(
   for (const part of chunk(unique, asList ? LIST_PARAMETER_CHUNK : IN_LIST_CHUNK)) {
     const q = instance.db.selectFrom(table);
     const sel = columns ? q.select(columns as string[]) : q.selectAll();
-    const where = !asList
-      ? sel.where(column, 'in', part)
-      : instance.dialect === 'sqlite'
-        ? sel.where(sql<boolean>`${sql.ref(column)} in (select value from json_each(${JSON.stringify(part)}))`)
-        : sel.where(sql<boolean>`${sql.ref(column)} = any(${pgArrayLiteral(part) ?? part})`);
+    // Values of other kinds (dates, buffers) go as an IN list of a bounded chunk.
+    const where = asList ? sel.where(inList(instance, sql.ref(column), part)) : sel.where(column, 'in', part);
     const rows = (await where.execute()) as Record<string, unknown>[];
     // One chunk (the usual case): its rows are the answer, not copied.
     if (part.length === unique.length) return rows;

@@ -1,4 +1,5 @@
 import { sql, type AliasedRawBuilder, type RawBuilder, type SelectQueryBuilder } from 'kysely';
+import { inList } from '../instance/batch';
 import { hasColumn } from '../instance/catalog';
 import type { Instance } from '../instance/types';
 
@@ -114,10 +115,10 @@ export async function queryEntities(instance: Instance, parts: EntityPart[], lim
     const table = ENTITY_TABLE[p.kind];
     if (!hasTable(instance, table)) continue;
     if (p.mode === 'byId' && p.ids.length > 0) {
-      selects.push(db.selectFrom(`${table} as e`).select(entitySelection(instance, p.kind, null)).where('e.id', 'in', p.ids));
+      selects.push(db.selectFrom(`${table} as e`).select(entitySelection(instance, p.kind, null)).where(inList(instance, sql.ref('e.id'), p.ids)));
     } else if (p.mode === 'outputsOf' && p.runIds.length > 0 && hasColumn(instance.catalog, table, 'run_id')) {
       selects.push(
-        db.selectFrom(`${table} as e`).select(entitySelection(instance, p.kind, sql`${sql.ref('e.run_id')}`)).where('e.run_id', 'in', p.runIds),
+        db.selectFrom(`${table} as e`).select(entitySelection(instance, p.kind, sql`${sql.ref('e.run_id')}`)).where(inList(instance, sql.ref('e.run_id'), p.runIds)),
       );
     } else if (p.mode === 'inputsOf' && p.runIds.length > 0) {
       const link = INPUT_LINK[p.kind];
@@ -127,7 +128,7 @@ export async function queryEntities(instance: Instance, parts: EntityPart[], lim
           .selectFrom(`${link.table} as l`)
           .innerJoin(`${table} as e`, 'e.id', `l.${link.column}`)
           .select(entitySelection(instance, p.kind, sql`${sql.ref('l.run_id')}`))
-          .where('l.run_id', 'in', p.runIds),
+          .where(inList(instance, sql.ref('l.run_id'), p.runIds)),
       );
     }
   }
@@ -177,7 +178,7 @@ export async function queryRuns(instance: Instance, parts: RunPart[], limit: num
   const selects: AnySelect[] = [];
   for (const p of parts) {
     if (p.mode === 'byId' && p.ids.length > 0) {
-      selects.push(withTransform(db.selectFrom('lamindb_run as r')).select(runSelection(instance, null, null)).where('r.id', 'in', p.ids));
+      selects.push(withTransform(db.selectFrom('lamindb_run as r')).select(runSelection(instance, null, null)).where(inList(instance, sql.ref('r.id'), p.ids)));
     } else if (p.mode === 'consumersOf' && p.ids.length > 0) {
       const link = INPUT_LINK[p.kind];
       if (!hasTable(instance, link.table)) continue;
@@ -185,19 +186,19 @@ export async function queryRuns(instance: Instance, parts: RunPart[], limit: num
       selects.push(
         withTransform(base)
           .select(runSelection(instance, p.kind, sql`${sql.ref(`l.${link.column}`)}`))
-          .where(`l.${link.column}`, 'in', p.ids),
+          .where(inList(instance, sql.ref(`l.${link.column}`), p.ids)),
       );
     } else if (p.mode === 'initiatedBy' && p.runIds.length > 0 && hasColumn(instance.catalog, 'lamindb_run', 'initiated_by_run_id')) {
       selects.push(
         withTransform(db.selectFrom('lamindb_run as r'))
           .select(runSelection(instance, 'run', sql`${sql.ref('r.initiated_by_run_id')}`))
-          .where('r.initiated_by_run_id', 'in', p.runIds),
+          .where(inList(instance, sql.ref('r.initiated_by_run_id'), p.runIds)),
       );
     } else if (p.mode === 'ofTransform' && p.transformIds.length > 0) {
       selects.push(
         withTransform(db.selectFrom('lamindb_run as r'))
           .select(runSelection(instance, 'transform', sql`${sql.ref('r.transform_id')}`))
-          .where('r.transform_id', 'in', p.transformIds),
+          .where(inList(instance, sql.ref('r.transform_id'), p.transformIds)),
       );
     }
   }

@@ -1,7 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { currentUserUid } from '../instance/settings';
 import type { Instance } from '../instance/types';
+import { inList } from '../instance/batch';
 import { nowValue } from '../instance/values';
 import { base62Uid } from './uid';
 import type { SyncPlan } from './types';
@@ -204,6 +205,6 @@ export async function finishRuns(trx: Transaction<any>, target: Instance, ctx: W
   await trx
     .updateTable('lamindb_run')
     .set({ finished_at: nowValue(target.dialect), _status_code: RUN_COMPLETED })
-    .where('id', 'in', ids)
+    .where(inList(target, sql.ref('id'), ids))
     .execute();
 }

@@ -1,6 +1,6 @@
 import { CompiledQuery, sql, type Kysely, type QueryResult, type Transaction } from 'kysely';
 import { LaminSyncError } from '../errors';
-import { chunk } from '../instance/batch';
+import { chunk, inList, LIST_PARAMETER_CHUNK } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { pgArrayLiteral } from '../instance/pg-array';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
@@ -333,11 +333,13 @@ export async function executeSync(
       db.transaction().execute(async (trx) => {
         ctx = await prepareWriteContext(trx, target, plan, options, inserted ? (t, id) => inserted.note(t, id, id, 1) : undefined);
         for (const d of plan.demote) {
-          await trx
-            .updateTable(d.table)
-            .set({ is_latest: target.dialect === 'sqlite' ? 0 : false })
-            .where('id', 'in', d.targetIds)
-            .execute();
+          for (const ids of chunk(d.targetIds, LIST_PARAMETER_CHUNK)) {
+            await trx
+              .updateTable(d.table)
+              .set({ is_latest: target.dialect === 'sqlite' ? 0 : false })
+              .where(inList(target, sql.ref('id'), ids))
+              .execute();
+          }
         }
         let done = 0;
         const writers = new Map<string, TableWriter>();

@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import { LaminSyncError } from '../errors';
-import { selectWhereIn } from '../instance/batch';
+import { chunk, inList, LIST_PARAMETER_CHUNK, selectWhereIn } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import {
   BUILTIN_BRANCH_IDS,
@@ -540,13 +540,16 @@ export class Planner {
       list.push(stem);
       byLength.set(stem.length, list);
     }
-    for (const [len, list] of byLength) {
-      const rows = (await this.source.db
-        .selectFrom(table)
-        .selectAll()
-        .where(sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, 'in', list)
-        .execute()) as Record<string, unknown>[];
-      const latest = rows.filter((r) => isTrue(r.is_latest));
+    for (const [len, all] of byLength) {
+      const latest: Record<string, unknown>[] = [];
+      for (const list of chunk(all, LIST_PARAMETER_CHUNK)) {
+        const rows = (await this.source.db
+          .selectFrom(table)
+          .selectAll()
+          .where(inList(this.source, sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, list))
+          .execute()) as Record<string, unknown>[];
+        for (const r of rows) if (isTrue(r.is_latest)) latest.push(r);
+      }
       await this.classify(table, latest, 'requested', (r) => {
         const asking = this.rows.get(stems.get(String(r.uid).slice(0, len))!)!;
         return `latest version of the family of ${asking.model}(uid='${asking.uid}')`;
@@ -577,14 +580,16 @@ export class Planner {
     const yes = this.target.dialect === 'sqlite' ? 1 : true;
     for (const [table, byLen] of stemsByTable) {
       const ids: number[] = [];
-      for (const [len, stems] of byLen) {
-        const rows = await this.target.db
-          .selectFrom(table)
-          .select('id')
-          .where(sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, 'in', stems)
-          .where('is_latest', '=', yes)
-          .execute();
-        for (const r of rows) ids.push(Number(r.id));
+      for (const [len, all] of byLen) {
+        for (const stems of chunk(all, LIST_PARAMETER_CHUNK)) {
+          const rows = await this.target.db
+            .selectFrom(table)
+            .select('id')
+            .where(inList(this.target, sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, stems))
+            .where('is_latest', '=', yes)
+            .execute();
+          for (const r of rows) ids.push(Number(r.id));
+        }
       }
       if (ids.length > 0) out.push({ table, targetIds: ids });
     }
