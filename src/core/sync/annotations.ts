@@ -114,22 +114,31 @@ async function matchFeatureValues(planner: Planner): Promise<void> {
     if (list) list.push(v);
     else m.set(k, [v]);
   };
-  const byFeature = new Map<number, Candidates>();
+  // Per target feature id; `null` for values without a feature (feature_id NULL matches NULL, null-safe).
+  const byFeature = new Map<number | null, Candidates>();
   for (const v of planner.rowsOf('lamindb_jsonvalue')) {
     if (v.action !== 'transfer') continue;
     const at = v.fks.findIndex((fk) => fk.column === 'feature_id');
-    const feature = at >= 0 ? planner.deref(v, at) : null;
-    if (!feature || feature.action !== 'map' || feature.targetId === null) continue;
-    let c = byFeature.get(feature.targetId);
-    if (!c) byFeature.set(feature.targetId, (c = { byHash: new Map(), byJsonNoHash: new Map(), all: [], byJsonAll: null }));
+    if (at < 0) continue;
+    const feature = planner.deref(v, at);
+    const noFeature = v.refs[at] === null;
+    if (!noFeature && (!feature || feature.action !== 'map' || feature.targetId === null)) continue;
+    const key = noFeature ? null : feature!.targetId;
+    let c = byFeature.get(key);
+    if (!c) byFeature.set(key, (c = { byHash: new Map(), byJsonNoHash: new Map(), all: [], byJsonAll: null }));
     c.all.push(v);
     if (v.values!.hash !== null && v.values!.hash !== undefined) push(c.byHash, v.values!.hash, v);
     else push(c.byJsonNoHash, parseJson(v.values!.value), v);
   }
   if (byFeature.size === 0 || !planner.target.catalog.tables.has('lamindb_jsonvalue')) return;
-  const existing = await selectWhereIn(planner.target, 'lamindb_jsonvalue', 'feature_id', [...byFeature.keys()], ['id', 'feature_id', 'hash', 'value']);
+  const columns = ['id', 'feature_id', 'hash', 'value'];
+  const featureIds = [...byFeature.keys()].filter((k): k is number => k !== null);
+  const existing = await selectWhereIn(planner.target, 'lamindb_jsonvalue', 'feature_id', featureIds, columns);
+  if (byFeature.has(null)) {
+    appendAll(existing, await planner.target.db.selectFrom('lamindb_jsonvalue').select(columns).where('feature_id', 'is', null).execute());
+  }
   for (const e of existing) {
-    const c = byFeature.get(Number(e.feature_id));
+    const c = byFeature.get(e.feature_id === null || e.feature_id === undefined ? null : Number(e.feature_id));
     if (!c) continue;
     let matches: PlannedRow[][];
     if (e.hash !== null && e.hash !== undefined) {
