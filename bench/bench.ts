@@ -179,10 +179,14 @@ async function runOnce(from: Dialect, to: Dialect, sourceLocator: string, n: num
     const firstMs = first.ms;
     const statements = first.statements;
     const phases = first.result.phases;
-    const rowsWritten = Object.values(first.result.written).reduce((a, b) => a + b, 0);
     const artifacts = first.result.transferred.filter((e) => e.registry === 'Artifact').length;
     if (artifacts !== n) throw new Error(`${from}→${to}: transferred ${artifacts} artifacts, expected ${n}`);
     const rows = writtenRows(first.plan);
+    // The plan's rows (what the floor copies); `written` also counts the sync's own transform and runs.
+    let rowsWritten = 0;
+    for (const ids of rows.values()) rowsWritten += ids.length;
+    const reported = Object.values(first.result.written).reduce((a, b) => a + b, 0);
+    if (reported < rowsWritten) throw new Error(`${from}→${to}: the sync reports ${reported} rows written, its plan has ${rowsWritten}`);
     // Let the first plan go before the floor and the re-sync run.
     first = null;
     const floor = await runFloor(

@@ -7,7 +7,7 @@ import { initInstance } from '../core/schema/init';
 import { CLI_TRACKING } from '../core/sync/context';
 import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
-import { formatPlan, formatReport, plannedReport, reportJson } from '../core/sync/report';
+import { formatPlan, formatReport, formatWritten, plannedReport, reportJson } from '../core/sync/report';
 import { annotationPlanner } from '../core/sync/annotations';
 import { intOption, listOption, parse, repeatedOption } from './args';
 import { formatRecord, formatTable } from './format';
@@ -76,7 +76,7 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
       } else {
         for (const w of plan.warnings) out(`! ${w}`);
         for (const line of formatReport(result)) out(line);
-        if (result.transferred.length === 0) out('→ nothing to transfer: the target already holds everything (nothing written)');
+        out(formatWritten(result, target.catalog));
       }
     } finally {
       await target.close();

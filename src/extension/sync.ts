@@ -7,7 +7,7 @@ import { annotationPlanner } from '../core/sync/annotations';
 import type { TrackingSpec } from '../core/sync/context';
 import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
-import { formatPlan, formatReport } from '../core/sync/report';
+import { formatPlan, formatReport, formatWritten, NOTHING_WRITTEN } from '../core/sync/report';
 import type { Selection, SyncPlan, SyncProgress, SyncResult } from '../core/sync/types';
 import type { ReadOnlyDocuments } from './documents';
 import type { InstanceManager } from './instances';
@@ -95,10 +95,13 @@ export class SyncRunner {
     }
     const done = outcome!;
     const { result } = done;
+    const written = formatWritten(result, done.target.catalog);
     const summary =
       result.transferred.length > 0
         ? `${result.transferred.length} transferred, ${result.mapped.length} mapped`
-        : `nothing to transfer (${result.mapped.length} mapped)`;
+        : written === NOTHING_WRITTEN
+          ? `nothing to transfer (${result.mapped.length} mapped)`
+          : `${result.mapped.length} mapped, ${written.replace(/^→ /, '')}`;
     const first = done.plan.requested.map((k) => done.plan.rows.get(k)).find((r) => r && r.uid);
     const actions = first?.uid ? ['Show lineage', 'Show log'] : ['Show log'];
     void vscode.window.showInformationMessage(`Synced ${req.what} to ${names.target}: ${summary}.`, ...actions).then((c) => {
@@ -151,9 +154,7 @@ export class SyncRunner {
       const result = await executeSync(source, target, plan, { signal, onProgress, tracking: EXTENSION_TRACKING });
       for (const w of plan.warnings) this.log.warn(`! ${w}`);
       for (const line of formatReport(result)) this.log.info(line);
-      if (result.transferred.length === 0) {
-        this.log.info('→ nothing to transfer: the target already holds everything (nothing written)');
-      }
+      this.log.info(formatWritten(result, target.catalog));
       const rows = Object.values(result.written).reduce((a, b) => a + b, 0);
       this.log.info(
         `Done in ${seconds(Date.now() - started)} (plan ${seconds(result.phases.planMs)}, write ${seconds(result.phases.writeMs)}, ` +

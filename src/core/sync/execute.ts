@@ -317,6 +317,7 @@ export async function executeSync(
   if (target.readOnly) throw new LaminSyncError('READ_ONLY', `${target.identity.slug} was opened read-only.`);
   const total = plan.insertOrder.reduce((n, b) => n + b.length, 0);
   const written: Record<string, number> = {};
+  const demoted: Record<string, number> = {};
   let ctx: WriteContext | null = null;
   let writtenAt = started;
   throwIfAborted(options.signal);
@@ -331,14 +332,19 @@ export async function executeSync(
         : null;
     const write = (db: Kysely<any>) =>
       db.transaction().execute(async (trx) => {
-        ctx = await prepareWriteContext(trx, target, plan, options, inserted ? (t, id) => inserted.note(t, id, id, 1) : undefined);
+        // The transform and runs the context creates count as written, as every other row.
+        ctx = await prepareWriteContext(trx, target, plan, options, (t, id) => {
+          written[t] = (written[t] ?? 0) + 1;
+          inserted?.note(t, id, id, 1);
+        });
         for (const d of plan.demote) {
           for (const ids of chunk(d.targetIds, LIST_PARAMETER_CHUNK)) {
-            await trx
+            const [r] = await trx
               .updateTable(d.table)
               .set({ is_latest: target.dialect === 'sqlite' ? 0 : false })
               .where(inList(target, sql.ref('id'), ids))
               .execute();
+            demoted[d.table] = (demoted[d.table] ?? 0) + Number(r?.numUpdatedRows ?? 0);
           }
         }
         let done = 0;
@@ -398,6 +404,7 @@ export async function executeSync(
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,
     written,
+    demoted,
     durationMs: (plan.planning?.durationMs ?? 0) + finished - started,
     phases: {
       planMs: plan.planning?.durationMs ?? 0,

@@ -1,3 +1,5 @@
+import type { Catalog } from '../instance/catalog';
+import { modelName } from '../schema/registries';
 import type { PlannedRow, RegistryUid, SyncPlan, SyncResult } from './types';
 
 function entries(list: RegistryUid[]): string {
@@ -12,6 +14,37 @@ export function formatReport(result: Pick<SyncResult, 'mapped' | 'transferred'>)
   return lines;
 }
 
+export const NOTHING_WRITTEN = '→ nothing to transfer: the target already holds everything (nothing written)';
+
+/**
+ * The line after LaminDB's report that says what the sync wrote into the target, always: records
+ * per registry (the transfer transform and runs included), then the rows without a uid (link rows
+ * per link table, feature values) and the older versions whose `is_latest` was cleared; or that
+ * nothing was written. `catalog` is the target's.
+ */
+export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'>, catalog: Catalog): string {
+  const records: string[] = [];
+  const links: Array<[string, number]> = [];
+  let values = 0;
+  for (const [table, n] of Object.entries(result.written)) {
+    if (n === 0) continue;
+    if (catalog.tables.get(table)?.columnByName.has('uid')) records.push(`${n} ${modelName(table)}`);
+    else if (table === 'lamindb_jsonvalue') values += n;
+    else links.push([table, n]);
+  }
+  const parts = records;
+  if (values > 0) parts.push(`${values} feature value${values === 1 ? '' : 's'}`);
+  if (links.length > 0) {
+    const n = links.reduce((a, [, k]) => a + k, 0);
+    const tables = links.length === 1 ? links[0]![0] : links.map(([t, k]) => `${t} × ${k}`).join(', ');
+    parts.push(`${n} link row${n === 1 ? '' : 's'} (${tables})`);
+  }
+  for (const [table, n] of Object.entries(result.demoted ?? {})) {
+    if (n > 0) parts.push(`is_latest cleared on ${n} older ${modelName(table)} version${n === 1 ? '' : 's'}`);
+  }
+  return parts.length === 0 ? NOTHING_WRITTEN : `→ written: ${parts.join(', ')}`;
+}
+
 /** The `--json` shape. */
 export function reportJson(result: SyncResult): Record<string, unknown> {
   return {
@@ -21,6 +54,7 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
     run: result.run,
     initiated_by_run: result.initiatedByRun,
     written: result.written,
+    demoted: result.demoted,
     duration_ms: result.durationMs,
     phases_ms: { plan: result.phases.planMs, write: result.phases.writeMs, commit: result.phases.commitMs },
     statements: result.statements,

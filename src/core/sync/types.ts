@@ -104,8 +104,10 @@ export interface SyncResult {
   transform: { uid: string; key: string } | null;
   run: { uid: string } | null;
   initiatedByRun: { uid: string } | null;
-  /** Rows written per table. */
+  /** Rows inserted per table (the transfer transform and runs included). */
   written: Record<string, number>;
+  /** Target rows per table whose `is_latest` was cleared (a newer version of their family arrived). */
+  demoted: Record<string, number>;
   /** Planning and writing (not the time a previewed plan waited for a confirm). */
   durationMs: number;
   /**
