@@ -7,7 +7,7 @@ import { initInstance } from '../core/schema/init';
 import { CLI_TRACKING } from '../core/sync/context';
 import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
-import { formatPlan, formatReport, formatWritten, plannedReport, reportJson } from '../core/sync/report';
+import { formatKeptLatest, formatPlan, formatReport, formatWritten, plannedReport, reportJson } from '../core/sync/report';
 import { annotationPlanner } from '../core/sync/annotations';
 import { intOption, listOption, parse, repeatedOption } from './args';
 import { formatRecord, formatTable } from './format';
@@ -77,6 +77,7 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
         for (const w of plan.warnings) out(`! ${w}`);
         for (const line of formatReport(result)) out(line);
         out(formatWritten(result, target.catalog));
+        for (const line of formatKeptLatest(result.keptLatest)) out(line);
       }
     } finally {
       await target.close();
@@ -96,6 +97,7 @@ function planJson(plan: Awaited<ReturnType<typeof planSync>>): Record<string, un
     mapped: report.mapped,
     link_rows: [...plan.rows.values()].filter((r) => !r.reportable && r.action === 'transfer').length,
     demote: plan.demote,
+    kept_latest: plan.keptLatest,
     transform: { uid: plan.transfer.uid, key: plan.transfer.key },
     warnings: plan.warnings,
   };

@@ -7,7 +7,7 @@ import { annotationPlanner } from '../core/sync/annotations';
 import type { TrackingSpec } from '../core/sync/context';
 import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
-import { formatPlan, formatReport, formatWritten, NOTHING_WRITTEN } from '../core/sync/report';
+import { formatKeptLatest, formatPlan, formatReport, formatWritten, NOTHING_WRITTEN } from '../core/sync/report';
 import type { Selection, SyncPlan, SyncProgress, SyncResult } from '../core/sync/types';
 import type { ReadOnlyDocuments } from './documents';
 import type { InstanceManager } from './instances';
@@ -155,6 +155,7 @@ export class SyncRunner {
       for (const w of plan.warnings) this.log.warn(`! ${w}`);
       for (const line of formatReport(result)) this.log.info(line);
       this.log.info(formatWritten(result, target.catalog));
+      for (const line of formatKeptLatest(result.keptLatest)) this.log.info(line);
       const rows = Object.values(result.written).reduce((a, b) => a + b, 0);
       this.log.info(
         `Done in ${seconds(Date.now() - started)} (plan ${seconds(result.phases.planMs)}, write ${seconds(result.phases.writeMs)}, ` +

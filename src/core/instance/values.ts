@@ -54,3 +54,27 @@ export function nowValue(dialect: Dialect, at = new Date()): string {
   const text = `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
   return dialect === 'sqlite' ? text : `${text}+00`;
 }
+
+const INSTANT = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(?:\.(\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/;
+
+/**
+ * A timestamp of either dialect (SQLite's naive-UTC text, Postgres' text with an offset, a Date)
+ * as `YYYY-MM-DD HH:MM:SS.ffffff` in UTC, so that two instants compare as strings; null when the
+ * value is no timestamp.
+ */
+export function instantKey(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : `${value.toISOString().slice(0, 23).replace('T', ' ')}000`;
+  if (typeof value !== 'string') return null;
+  const m = INSTANT.exec(value.trim());
+  if (!m) return null;
+  const fraction = (m[3] ?? '').padEnd(6, '0').slice(0, 6);
+  let seconds = `${m[1]} ${m[2]}`;
+  const offset = m[4];
+  if (offset && offset !== 'Z' && !/^[+-]00(:?00)?$/.test(offset)) {
+    const digits = offset.replace(':', '');
+    const minutes = Number(digits.slice(1, 3)) * 60 + Number(digits.slice(3, 5) || 0);
+    const utc = new Date(`${m[1]}T${m[2]}Z`).getTime() - (offset[0] === '-' ? -1 : 1) * minutes * 60_000;
+    seconds = new Date(utc).toISOString().slice(0, 19).replace('T', ' ');
+  }
+  return `${seconds}.${fraction}`;
+}

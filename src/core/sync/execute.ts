@@ -405,6 +405,7 @@ export async function executeSync(
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,
     written,
     demoted,
+    keptLatest: plan.keptLatest,
     durationMs: (plan.planning?.durationMs ?? 0) + finished - started,
     phases: {
       planMs: plan.planning?.durationMs ?? 0,

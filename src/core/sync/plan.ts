@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { chunk, inList, LIST_PARAMETER_CHUNK, selectWhereIn } from '../instance/batch';
 import type { Instance } from '../instance/types';
+import { instantKey } from '../instance/values';
 import {
   BUILTIN_BRANCH_IDS,
   memberLinks,
@@ -14,7 +15,7 @@ import {
 import { PlanRow, PlanRows, RowMarks, rowKey } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
-import type { FollowedForeignKey, PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
+import type { FollowedForeignKey, KeptLatest, PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
 
 export interface PlanOptions {
   /** Also bring features, schemas, labels and their links (`transfer="annotations"`). */
@@ -563,37 +564,59 @@ export class Planner {
     }
   }
 
-  /** Target rows of families that receive a newer latest version: their `is_latest` is cleared. */
-  async findDemotions(): Promise<SyncPlan['demote']> {
-    const stemsByTable = new Map<string, Map<number, string[]>>();
+  /**
+   * LaminDB's rule for a family's latest version (`reconcile_is_latest_within_branch`): the newest
+   * `created_at`, a tie going to the row saved last. A transferred version that is its source's
+   * latest is compared with its family's latest in the target: when it is newer (or as new) the
+   * target's is demoted (its `is_latest` cleared); when it is older it is written with `is_latest`
+   * false and the target's latest stays (`keptLatest`).
+   */
+  async findDemotions(): Promise<{ demote: SyncPlan['demote']; keptLatest: KeptLatest[] }> {
+    // table -> stem length -> stem -> the transferred latest version of that family.
+    const byTable = new Map<string, Map<number, Map<string, PlannedRow>>>();
     for (const row of this.rows.values()) {
       if (row.action !== 'transfer' || !row.uid || !isTrue(row.values?.is_latest)) continue;
       if (!this.target.catalog.tables.get(row.table)?.columnByName.has('is_latest')) continue;
-      let byLen = stemsByTable.get(row.table);
-      if (!byLen) stemsByTable.set(row.table, (byLen = new Map()));
+      let byLen = byTable.get(row.table);
+      if (!byLen) byTable.set(row.table, (byLen = new Map()));
       const len = row.uid.length - 4;
-      const list = byLen.get(len) ?? [];
-      list.push(row.uid.slice(0, len));
-      byLen.set(len, list);
+      let stems = byLen.get(len);
+      if (!stems) byLen.set(len, (stems = new Map()));
+      stems.set(row.uid.slice(0, len), row);
     }
-    const out: SyncPlan['demote'] = [];
+    const demote: SyncPlan['demote'] = [];
+    const keptLatest: KeptLatest[] = [];
     const yes = this.target.dialect === 'sqlite' ? 1 : true;
-    for (const [table, byLen] of stemsByTable) {
+    const no = this.source.dialect === 'sqlite' ? 0 : false;
+    for (const [table, byLen] of byTable) {
       const ids: number[] = [];
-      for (const [len, all] of byLen) {
-        for (const stems of chunk(all, LIST_PARAMETER_CHUNK)) {
+      const dated = this.target.catalog.tables.get(table)!.columnByName.has('created_at');
+      for (const [len, stems] of byLen) {
+        for (const list of chunk([...stems.keys()], LIST_PARAMETER_CHUNK)) {
           const rows = await this.target.db
             .selectFrom(table)
-            .select('id')
-            .where(inList(this.target, sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, stems))
+            .select(dated ? ['id', 'uid', 'created_at'] : ['id', 'uid'])
+            .where(inList(this.target, sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, list))
             .where('is_latest', '=', yes)
             .execute();
-          for (const r of rows) ids.push(Number(r.id));
+          for (const r of rows) {
+            const arriving = stems.get(String(r.uid).slice(0, len))!;
+            const theirs = dated ? instantKey(r.created_at) : null;
+            const ours = instantKey(arriving.values!.created_at);
+            if (theirs !== null && ours !== null && theirs > ours) {
+              if (isTrue(arriving.values!.is_latest)) {
+                arriving.values!.is_latest = no;
+                keptLatest.push({ registry: arriving.model, latestUid: String(r.uid), olderUid: arriving.uid! });
+              }
+            } else {
+              ids.push(Number(r.id));
+            }
+          }
         }
       }
-      if (ids.length > 0) out.push({ table, targetIds: ids });
+      if (ids.length > 0) demote.push({ table, targetIds: ids });
     }
-    return out;
+    return { demote, keptLatest };
   }
 
   /** Transferred rows grouped into insert batches: a row comes after every row it points at. */
@@ -754,7 +777,7 @@ export async function planSync(
   }
   checkTargetCanHold(target.catalog, source.catalog, planner.rows.values(), target.identity.slug);
   planner.resolveRefs();
-  const demote = await planner.findDemotions();
+  const { demote, keptLatest } = await planner.findDemotions();
   const insertOrder = planner.insertOrder();
   const report = planner.reportOrder();
   return {
@@ -769,6 +792,7 @@ export async function planSync(
     reportOrder: report.rows,
     reportActions: report.actions,
     demote,
+    keptLatest,
     transfer: transferTransformSpec(source),
     warnings,
     planning: {

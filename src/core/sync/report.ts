@@ -1,6 +1,6 @@
 import type { Catalog } from '../instance/catalog';
 import { modelName } from '../schema/registries';
-import type { PlannedRow, RegistryUid, SyncPlan, SyncResult } from './types';
+import type { KeptLatest, PlannedRow, RegistryUid, SyncPlan, SyncResult } from './types';
 
 function entries(list: RegistryUid[]): string {
   return list.map((e) => `${e.registry}(uid='${e.uid}')`).join(', ');
@@ -45,6 +45,15 @@ export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'>, c
   return parts.length === 0 ? NOTHING_WRITTEN : `→ written: ${parts.join(', ')}`;
 }
 
+/** Lines naming the target's latest versions that stay latest over an older synced version (the first few, then a count). */
+export function formatKeptLatest(kept: readonly KeptLatest[], shown = 5): string[] {
+  const lines = kept
+    .slice(0, shown)
+    .map((k) => `→ the target's ${k.registry}(uid='${k.latestUid}') stays latest: it is newer than ${k.registry}(uid='${k.olderUid}'), written as not latest`);
+  if (kept.length > shown) lines.push(`→ … and ${kept.length - shown} more older versions written as not latest (their family's latest in the target is newer)`);
+  return lines;
+}
+
 /** The `--json` shape. */
 export function reportJson(result: SyncResult): Record<string, unknown> {
   return {
@@ -55,6 +64,7 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
     initiated_by_run: result.initiatedByRun,
     written: result.written,
     demoted: result.demoted,
+    kept_latest: result.keptLatest,
     duration_ms: result.durationMs,
     phases_ms: { plan: result.phases.planMs, write: result.phases.writeMs, commit: result.phases.commitMs },
     statements: result.statements,
@@ -91,6 +101,7 @@ export function formatPlan(plan: SyncPlan): string[] {
   for (const d of plan.demote) {
     lines.push(`→ is_latest cleared on ${d.targetIds.length} older version(s) in ${d.table}`);
   }
+  lines.push(...formatKeptLatest(plan.keptLatest));
   const total = [...plan.rows.values()].filter((r) => r.action === 'transfer').length;
   if (total > 0) {
     lines.push(`→ run: ${plan.transfer.key} (transform uid '${plan.transfer.uid}')`);

@@ -86,10 +86,25 @@ export interface SyncPlan {
   reportActions: readonly RowAction[];
   /** Target rows whose `is_latest` becomes false because a newer version of their family arrives. */
   demote: Array<{ table: string; targetIds: number[] }>;
+  /**
+   * Versions that arrive as their source's latest but are older than their family's latest in the
+   * target: written with `is_latest` false, the target's latest stays (LaminDB's rule: the newest
+   * `created_at` is latest).
+   */
+  keptLatest: KeptLatest[];
   transfer: TransferTransformSpec;
   warnings: string[];
   /** What planning cost (the result adds it to the write's, whenever the plan is executed). */
   planning?: { durationMs: number; statements: { source: number; target: number } };
+}
+
+/** A target's latest version that stays latest, and the older version synced into its family. */
+export interface KeptLatest {
+  registry: string;
+  /** The target's latest (newer) version. */
+  latestUid: string;
+  /** The synced (older) version, written as not latest. */
+  olderUid: string;
 }
 
 export interface RegistryUid {
@@ -108,6 +123,8 @@ export interface SyncResult {
   written: Record<string, number>;
   /** Target rows per table whose `is_latest` was cleared (a newer version of their family arrived). */
   demoted: Record<string, number>;
+  /** Synced versions older than their family's latest in the target (written as not latest). */
+  keptLatest: KeptLatest[];
   /** Planning and writing (not the time a previewed plan waited for a confirm). */
   durationMs: number;
   /**
