@@ -64,10 +64,19 @@ async function counts(loc: string): Promise<{ artifacts: number; latest: number;
   });
 }
 
-async function wideSource(dialect: DialectName): Promise<string> {
-  const loc = await makeInstance(dialect, { name: 'wall-source', via: 'init' });
-  await withInstances([[loc, false]], fill);
-  return loc;
+const sources = new Map<DialectName, Promise<string>>();
+/** One source per dialect, shared by the pairs that read it (a sync opens its source read-only). */
+function wideSource(dialect: DialectName): Promise<string> {
+  let made = sources.get(dialect);
+  if (!made) {
+    made = (async () => {
+      const loc = await makeInstance(dialect, { name: 'wall-source', via: 'init' });
+      await withInstances([[loc, false]], fill);
+      return loc;
+    })();
+    sources.set(dialect, made);
+  }
+  return made;
 }
 
 describe(`--registry Artifact --all of ${N.toLocaleString('en-US')} versioned artifacts`, () => {
