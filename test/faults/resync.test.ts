@@ -33,6 +33,26 @@ async function syncOk(args: string[]): Promise<CliRun> {
   return r;
 }
 
+/**
+ * The guide's artifact synced with annotations and a spare label synced on its own; then the
+ * source gains a link of the artifact to that label. Returns the sync's arguments for a re-sync.
+ */
+async function linkAddedAfterSync(dialect: DialectName, tgt: string, extra: string[] = []): Promise<string[]> {
+  let artifact = 0;
+  const src = await guideSource(dialect, async (s, artifactId) => {
+    artifact = artifactId;
+    await insertRecords(s, 'lamindb_ulabel', [SPARE]);
+  });
+  const args = [src, tgt, '--key', GUIDE_ARTIFACT.key, '--annotations', ...extra];
+  await syncOk(args);
+  await syncOk([src, tgt, '--uid', SPARE.uid, ...extra]);
+  await withInstances([[src, false]], async (s) => {
+    const [label] = await s.db.selectFrom('lamindb_ulabel').select('id').where('uid', '=', SPARE.uid).execute();
+    await insertRecords(s, 'lamindb_artifactulabel', [{ artifact_id: artifact, ulabel_id: Number(label!.id) }]);
+  });
+  return args;
+}
+
 for (const dialect of ['sqlite', 'postgres'] as const) {
   describe(`re-sync ${dialect} → ${dialect}`, () => {
     it('a feature value without a feature is matched, not written again: counts and checksums stable, nothing written', async () => {
@@ -58,20 +78,8 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('a link added to a synced artifact: the re-sync writes it and says so', async () => {
-      let artifact = 0;
-      const src = await guideSource(dialect, async (s, artifactId) => {
-        artifact = artifactId;
-        await insertRecords(s, 'lamindb_ulabel', [SPARE]);
-      });
       const tgt = await makeInstance(dialect, { name: 'test-sync', via: 'init' });
-      const args = [src, tgt, '--key', GUIDE_ARTIFACT.key, '--annotations'];
-      await syncOk(args);
-      await syncOk([src, tgt, '--uid', SPARE.uid]);
-      // The source gains a link of the artifact to a label the target holds.
-      await withInstances([[src, false]], async (s) => {
-        const [label] = await s.db.selectFrom('lamindb_ulabel').select('id').where('uid', '=', SPARE.uid).execute();
-        await insertRecords(s, 'lamindb_artifactulabel', [{ artifact_id: artifact, ulabel_id: Number(label!.id) }]);
-      });
+      const args = await linkAddedAfterSync(dialect, tgt);
       const linksBefore = await count(tgt, 'lamindb_artifactulabel');
       const runsBefore = await count(tgt, 'lamindb_run');
       const before = await checksums(dialect, tgt);
@@ -93,24 +101,13 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
     });
 
     it('a link-only re-sync initiated by a named run reuses its transfer run: only the link is written', async () => {
-      let artifact = 0;
-      const src = await guideSource(dialect, async (s, artifactId) => {
-        artifact = artifactId;
-        await insertRecords(s, 'lamindb_ulabel', [SPARE]);
-      });
       const tgt = await makeInstance(dialect, { name: 'test-sync', via: 'init' });
       const caller = 'CallerRun0000001';
       await withInstances([[tgt, false]], async (t) => {
         const [transform] = await insertRecords(t, 'lamindb_transform', [{ uid: 'CallerTrnsfm0000', key: 'caller.ipynb', kind: 'notebook' }]);
         await insertRecords(t, 'lamindb_run', [{ uid: caller, transform_id: transform, _status_code: -1 }]);
       });
-      const args = [src, tgt, '--key', GUIDE_ARTIFACT.key, '--annotations', '--initiated-by-run', caller];
-      await syncOk(args);
-      await syncOk([src, tgt, '--uid', SPARE.uid, '--initiated-by-run', caller]);
-      await withInstances([[src, false]], async (s) => {
-        const [label] = await s.db.selectFrom('lamindb_ulabel').select('id').where('uid', '=', SPARE.uid).execute();
-        await insertRecords(s, 'lamindb_artifactulabel', [{ artifact_id: artifact, ulabel_id: Number(label!.id) }]);
-      });
+      const args = await linkAddedAfterSync(dialect, tgt, ['--initiated-by-run', caller]);
       const runs = await count(tgt, 'lamindb_run');
       const r = await syncOk(args);
       assert.ok(r.out.split('\n').includes('→ written: 1 link row (lamindb_artifactulabel)'), r.out);
