@@ -13,12 +13,12 @@ const STEM = 'VersFamily000000';
 const V = (n: number) => `${STEM}000${n}`;
 const AT = (n: number) => `2025-0${n}-01 10:00:00.000000`;
 
-async function withArtifacts(loc: string, versions: Array<{ n: number; latest: boolean }>): Promise<void> {
+async function withArtifacts(loc: string, versions: Array<{ n: number; latest: boolean; branch?: number }>): Promise<void> {
   await withInstances([[loc, false]], async (i) => {
     const [storageId] = await insertRecords(i, 'lamindb_storage', [STORAGE]);
     for (const v of versions) {
       await insertRecords(i, 'lamindb_artifact', [
-        { uid: V(v.n), key: 'versions/data.h5ad', suffix: '.h5ad', size: v.n, hash: `vhash${v.n}`, storage_id: storageId, is_latest: v.latest, created_at: AT(v.n), updated_at: AT(v.n) },
+        { uid: V(v.n), key: 'versions/data.h5ad', suffix: '.h5ad', size: v.n, hash: `vhash${v.n}`, storage_id: storageId, is_latest: v.latest, branch_id: v.branch ?? 1, created_at: AT(v.n), updated_at: AT(v.n) },
       ]);
     }
   });
@@ -57,6 +57,17 @@ for (const dialect of DIALECTS) {
       assert.equal(r.code, 0, r.err);
       assert.match(r.out, /is_latest cleared on 1 older Artifact version/);
       assert.deepEqual(await latestOf(target), { [V(2)]: false, [V(3)]: true });
+    });
+
+    it('latest is per branch, as in LaminDB: a newer version on the archive branch leaves the latest on main', async () => {
+      const archived = await makeInstance(dialect, { name: 'archive-source', via: 'init' });
+      await withArtifacts(archived, [{ n: 3, latest: true, branch: 0 }]);
+      const target = await makeInstance(dialect, { name: 'versions-target', via: 'init' });
+      await withArtifacts(target, [{ n: 2, latest: true }]);
+      const r = await runCli(['sync', archived, target, '--uid', V(3)]);
+      assert.equal(r.code, 0, r.err);
+      assert.doesNotMatch(r.out, /is_latest cleared|stays latest/);
+      assert.deepEqual(await latestOf(target), { [V(2)]: true, [V(3)]: true });
     });
   });
 }

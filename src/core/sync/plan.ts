@@ -565,24 +565,44 @@ export class Planner {
   }
 
   /**
-   * LaminDB's rule for a family's latest version (`reconcile_is_latest_within_branch`): the newest
-   * `created_at`, a tie going to the row saved last. A transferred version that is its source's
-   * latest is compared with its family's latest in the target: when it is newer (or as new) the
-   * target's is demoted (its `is_latest` cleared); when it is older it is written with `is_latest`
-   * false and the target's latest stays (`keptLatest`).
+   * The branch a transferred row will be on in the target: a built-in branch as it is, a branch
+   * the target has by its id there; null for a branch the sync transfers (new in the target).
+   */
+  private targetBranchOf(row: PlannedRow): number | null {
+    const v = row.values?.branch_id;
+    if (v === null || v === undefined) return 1;
+    if (BUILTIN_BRANCH_IDS.has(Number(v))) return Number(v);
+    const at = row.fks.findIndex((fk) => fk.column === 'branch_id');
+    const branch = at >= 0 ? this.deref(row, at) : null;
+    return branch?.action === 'map' ? branch.targetId : null;
+  }
+
+  /**
+   * LaminDB's rule for a family's latest version (`reconcile_is_latest_within_branch`): one per
+   * family and branch, the newest `created_at`, a tie going to the row saved last. A transferred
+   * version that is its source's latest is compared with its family's latest on the same branch in
+   * the target: when it is newer (or as new) the target's is demoted (its `is_latest` cleared);
+   * when it is older it is written with `is_latest` false and the target's stays (`keptLatest`).
    */
   async findDemotions(): Promise<{ demote: SyncPlan['demote']; keptLatest: KeptLatest[] }> {
-    // table -> stem length -> stem -> the transferred latest version of that family.
-    const byTable = new Map<string, Map<number, Map<string, PlannedRow>>>();
+    // table -> stem length -> stem -> the transferred latest versions of that family (one per branch).
+    const byTable = new Map<string, Map<number, Map<string, Array<{ row: PlannedRow; branch: number | undefined }>>>>();
     for (const row of this.rows.values()) {
       if (row.action !== 'transfer' || !row.uid || !isTrue(row.values?.is_latest)) continue;
-      if (!this.target.catalog.tables.get(row.table)?.columnByName.has('is_latest')) continue;
+      const info = this.target.catalog.tables.get(row.table);
+      if (!info?.columnByName.has('is_latest')) continue;
+      // A branch new in the target holds no version yet.
+      const branch = info.columnByName.has('branch_id') ? this.targetBranchOf(row) : undefined;
+      if (branch === null) continue;
       let byLen = byTable.get(row.table);
       if (!byLen) byTable.set(row.table, (byLen = new Map()));
       const len = row.uid.length - 4;
       let stems = byLen.get(len);
       if (!stems) byLen.set(len, (stems = new Map()));
-      stems.set(row.uid.slice(0, len), row);
+      const stem = row.uid.slice(0, len);
+      const list = stems.get(stem);
+      if (list) list.push({ row, branch });
+      else stems.set(stem, [{ row, branch }]);
     }
     const demote: SyncPlan['demote'] = [];
     const keptLatest: KeptLatest[] = [];
@@ -590,31 +610,34 @@ export class Planner {
     const no = this.source.dialect === 'sqlite' ? 0 : false;
     for (const [table, byLen] of byTable) {
       const ids: number[] = [];
-      const dated = this.target.catalog.tables.get(table)!.columnByName.has('created_at');
+      const info = this.target.catalog.tables.get(table)!;
+      const columns = ['id', 'uid', ...['created_at', 'branch_id'].filter((c) => info.columnByName.has(c))];
       for (const [len, stems] of byLen) {
         for (const list of chunk([...stems.keys()], LIST_PARAMETER_CHUNK)) {
           const rows = await this.target.db
             .selectFrom(table)
-            .select(dated ? ['id', 'uid', 'created_at'] : ['id', 'uid'])
+            .select(columns)
             .where(inList(this.target, sql`substr(${sql.ref('uid')}, 1, ${sql.lit(len)})`, list))
             .where('is_latest', '=', yes)
             .execute();
           for (const r of rows) {
-            const arriving = stems.get(String(r.uid).slice(0, len))!;
-            const theirs = dated ? instantKey(r.created_at) : null;
-            const ours = instantKey(arriving.values!.created_at);
-            if (theirs !== null && ours !== null && theirs > ours) {
-              if (isTrue(arriving.values!.is_latest)) {
-                arriving.values!.is_latest = no;
-                keptLatest.push({ registry: arriving.model, latestUid: String(r.uid), olderUid: arriving.uid! });
+            const theirs = instantKey(r.created_at);
+            for (const { row: arriving, branch } of stems.get(String(r.uid).slice(0, len))!) {
+              if (branch !== undefined && Number(r.branch_id) !== branch) continue;
+              const ours = instantKey(arriving.values!.created_at);
+              if (theirs !== null && ours !== null && theirs > ours) {
+                if (isTrue(arriving.values!.is_latest)) {
+                  arriving.values!.is_latest = no;
+                  keptLatest.push({ registry: arriving.model, latestUid: String(r.uid), olderUid: arriving.uid! });
+                }
+              } else {
+                ids.push(Number(r.id));
               }
-            } else {
-              ids.push(Number(r.id));
             }
           }
         }
       }
-      if (ids.length > 0) demote.push({ table, targetIds: ids });
+      if (ids.length > 0) demote.push({ table, targetIds: [...new Set(ids)] });
     }
     return { demote, keptLatest };
   }
