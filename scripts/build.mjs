@@ -13,8 +13,15 @@ const common = {
   external: ['better-sqlite3', 'pg-native', 'vscode'],
 };
 
+// Before anything is loaded: on Node < 22 one clear line instead of better-sqlite3's segfault.
+const CLI_BANNER = `#!/usr/bin/env node
+if (Number(process.versions.node.split('.')[0]) < 22) {
+  console.error('lamin-sync: Node ' + process.version + ' is older than 22, which lamin-sync needs (better-sqlite3 crashes on it): run it with Node 22 or newer (in the repository: node scripts/node22.mjs dist/cli.js ARGS…).');
+  process.exit(1);
+}`;
+
 const jobs = [
-  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } }),
+  build({ ...common, entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', banner: { js: CLI_BANNER } }),
   build({ ...common, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js' }),
 ];
 if (existsSync('bench/bench.ts')) {
