@@ -96,7 +96,7 @@ describe('lamin-sync CLI', () => {
     const unknown = await run(['sync', source, target, '--uid', 'NoSuchUid0000000']);
     assert.equal(unknown.code, 1);
     assert.match(unknown.err, /No record with uid 'NoSuchUid0000000'/);
-    const usage = await run(['sync', source]);
+    const usage = await run(['sync', source, target, 'extra']);
     assert.equal(usage.code, 2);
     assert.equal((await run(['frobnicate'])).code, 2);
   });

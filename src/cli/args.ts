@@ -3,12 +3,16 @@ import { LaminSyncError } from '../core/errors';
 
 export type Options = ParseArgsConfig['options'];
 
-/** Parses one command's arguments; unknown options are a usage error with the command's help. */
+/**
+ * Parses one command's arguments; an unknown option or a missing value is a usage error: its
+ * first sentence (`Unknown option '--frob'`), then the command's usage.
+ */
 export function parse<T extends NonNullable<Options>>(args: string[], options: T, usage: string) {
   try {
     return parseArgs({ args, options, allowPositionals: true as const, strict: true as const });
   } catch (e) {
-    throw new LaminSyncError('INVALID_ARGUMENT', `${(e as Error).message}\nusage: ${usage}`);
+    const first = (e as Error).message.split(/\.\s/)[0]!.replace(/\.$/, '');
+    throw new LaminSyncError('INVALID_ARGUMENT', `${first}.\nusage: ${usage}`);
   }
 }
 

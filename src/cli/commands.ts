@@ -1,5 +1,7 @@
 import { LaminSyncError } from '../core/errors';
-import { listInstanceSettings, currentInstanceSettings, instanceUidFromUuid } from '../core/instance/settings';
+import { join } from 'node:path';
+import { settingsLocator, type Locator } from '../core/instance/locator';
+import { listInstanceSettings, currentInstanceSettings, instanceUidFromUuid, laminSettingsDir } from '../core/instance/settings';
 import { openInstance } from '../core/instance/open';
 import type { Instance } from '../core/instance/types';
 import { getRecord, listRecords, registriesWithCounts } from '../core/query/records';
@@ -24,7 +26,7 @@ async function withInstance<T>(input: string, readOnly: boolean, fn: (i: Instanc
 }
 
 export const SYNC_USAGE =
-  'lamin-sync sync SOURCE TARGET (--uid U | --key K)... [--registry R] [--all [--filter TEXT]] [--annotations] [--dry-run] [--json] [--initiated-by-run UID]';
+  'lamin-sync sync SOURCE [TARGET] (--uid U | --key K)... [--registry R] [--all [--filter TEXT]] [--annotations] [--dry-run] [--json] [--initiated-by-run UID]';
 
 export async function syncCommand(args: string[], out: Out): Promise<void> {
   const { values, positionals } = parse(
@@ -42,8 +44,13 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
     },
     SYNC_USAGE,
   );
-  if (positionals.length !== 2) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${SYNC_USAGE}`);
-  const [sourceArg, targetArg] = positionals as [string, string];
+  if (positionals.length < 1 || positionals.length > 2) {
+    throw new LaminSyncError('INVALID_ARGUMENT', positionals.length === 0 ? 'sync needs a SOURCE.' : `sync takes SOURCE and TARGET, not ${positionals.length} instances.`);
+  }
+  const sourceArg = positionals[0]!;
+  const current = positionals[1] === undefined ? currentInstanceTarget() : undefined;
+  const targetArg = positionals[1] ?? current!.locator;
+  if (current && !values.json) out(`→ target: LaminDB's current instance ${current.slug}`);
   const selection = {
     uids: repeatedOption(values.uid),
     keys: repeatedOption(values.key),
@@ -85,6 +92,19 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
   } finally {
     await source.close();
   }
+}
+
+/** LaminDB's current instance (`lamin connect`, `lamin init`), the TARGET when none is given. */
+function currentInstanceTarget(): { locator: Locator; slug: string } {
+  const current = currentInstanceSettings();
+  if (!current) {
+    throw new LaminSyncError(
+      'NOT_FOUND',
+      `No TARGET given and LaminDB has no current instance (${join(laminSettingsDir(), 'current_instance.env')} is missing): ` +
+        'pass TARGET, or make one current with `lamin connect OWNER/NAME`.',
+    );
+  }
+  return { locator: settingsLocator(current), slug: `${current.owner}/${current.name}` };
 }
 
 function planJson(plan: Awaited<ReturnType<typeof planSync>>): Record<string, unknown> {
@@ -160,8 +180,10 @@ export async function showCommand(args: string[], out: Out): Promise<void> {
   });
 }
 
+export const INSTANCES_USAGE = 'lamin-sync instances [--json]';
+
 export async function instancesCommand(args: string[], out: Out): Promise<void> {
-  const { values } = parse(args, { json: { type: 'boolean' } }, 'lamin-sync instances [--json]');
+  const { values } = parse(args, { json: { type: 'boolean' } }, INSTANCES_USAGE);
   const current = currentInstanceSettings();
   const list = listInstanceSettings().map((s) => ({
     slug: `${s.owner}/${s.name}`,

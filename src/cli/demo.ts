@@ -13,13 +13,15 @@ import { renderDescription } from './describe';
 import { formatRecord } from './format';
 import type { Out } from './commands';
 
+export const DEMO_USAGE = 'lamin-sync demo [--dir DIR]';
+
 /**
  * The guide's flow on local SQLite instances: a source like `laminlabs/lamindata` holding the
  * example artifact on S3, an empty target like `lamin init --storage ./test-sync --modules bionty`,
  * a sync, a second sync that maps everything, a sync with annotations, describe, and a re-sync.
  */
 export async function demoCommand(args: string[], out: Out): Promise<void> {
-  const { values } = parse(args, { dir: { type: 'string' } }, 'lamin-sync demo [--dir DIR]');
+  const { values } = parse(args, { dir: { type: 'string' } }, DEMO_USAGE);
   const dir = resolve(values.dir ?? 'demo-instances');
   out(`Demo instances in ${dir}`);
   const { source: src, target: tgt } = await createGuideInstances(dir);
