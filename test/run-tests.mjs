@@ -5,7 +5,8 @@
 // Extra arguments filter the test files: a file path, or a substring of the path
 // (e.g. `node test/run-tests.mjs schema` runs test/**/*schema*/**.test.ts).
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmbeddedPostgres } from './support/embedded-postgres.mjs';
@@ -39,6 +40,7 @@ let exiting = false;
 async function shutdown(code) {
   if (exiting) return;
   exiting = true;
+  if (settingsDir) rmSync(settingsDir, { recursive: true, force: true });
   try {
     if (server) await server.stop();
   } catch (error) {
@@ -54,6 +56,13 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 }
 
 const env = { ...process.env };
+// LaminDB's settings folder: the tests' own (`lamin-sync init` registers instances there), never
+// the user's ~/.lamin. Tests that need settings point LAMIN_SETTINGS_DIR at their own folder.
+let settingsDir;
+if (!env.LAMIN_SETTINGS_DIR) {
+  settingsDir = mkdtempSync(join(tmpdir(), 'lamin-sync-settings-'));
+  env.LAMIN_SETTINGS_DIR = settingsDir;
+}
 if (!env[ENV]) {
   try {
     server = await startEmbeddedPostgres();

@@ -1,11 +1,19 @@
 import { LaminSyncError } from '../core/errors';
 import { join } from 'node:path';
 import { settingsLocator, type Locator } from '../core/instance/locator';
-import { listInstanceSettings, currentInstanceSettings, instanceUidFromUuid, laminSettingsDir } from '../core/instance/settings';
+import {
+  currentInstanceSettings,
+  findInstanceSettings,
+  instanceUidFromUuid,
+  laminSettingsDir,
+  listInstanceSettings,
+  localInstanceUuid,
+  registerInstance,
+} from '../core/instance/settings';
 import { openInstance } from '../core/instance/open';
 import type { Instance } from '../core/instance/types';
 import { getRecord, listRecords, registriesWithCounts } from '../core/query/records';
-import { initInstance } from '../core/schema/init';
+import { initIdentity, initInstance } from '../core/schema/init';
 import { CLI_TRACKING } from '../core/sync/context';
 import { executeSync } from '../core/sync/execute';
 import { planSync } from '../core/sync/plan';
@@ -217,6 +225,14 @@ export async function initCommand(args: string[], out: Out): Promise<void> {
     INIT_USAGE,
   );
   if (!values.storage) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${INIT_USAGE}`);
+  const { owner, name } = initIdentity({ storage: values.storage, name: values.name, owner: values.owner });
+  const known = findInstanceSettings(owner, name);
+  if (known) {
+    throw new LaminSyncError(
+      'INVALID_ARGUMENT',
+      `LaminDB already knows an instance ${known.owner}/${known.name} (${known.file}): pass another --name, or delete that file if the instance is gone.`,
+    );
+  }
   const r = await initInstance({
     storage: values.storage,
     modules: listOption(values.modules),
@@ -224,6 +240,16 @@ export async function initCommand(args: string[], out: Out): Promise<void> {
     ...(values.owner ? { owner: values.owner } : {}),
     ...(values.db ? { db: values.db } : {}),
   });
-  if (values.json) return out(JSON.stringify(r, null, 2));
+  // As `lamin init`: LaminDB's settings know the instance, and it is the current one.
+  const settingsFile = registerInstance({
+    owner,
+    name,
+    storageRoot: r.storageRoot,
+    db: values.db ?? null,
+    modules: listOption(values.modules).filter((m) => m !== 'lamindb'),
+    id: localInstanceUuid(owner, name),
+  });
+  if (values.json) return out(JSON.stringify({ ...r, settings: settingsFile }, null, 2));
   out(`→ initialized lamindb: ${r.slug} (${r.dialect}, instance uid ${r.instanceUid}) at ${r.location}`);
+  out(`→ registered in ${settingsFile}; it is now LaminDB's current instance`);
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { BASE62 } from '../sync/uid';
@@ -122,4 +122,52 @@ export function localInstanceUuid(owner: string, name: string): string {
   h[6] = (h[6]! & 0x0f) | 0x50;
   h[8] = (h[8]! & 0x3f) | 0x80;
   return h.subarray(0, 16).toString('hex');
+}
+
+export interface InstanceRegistration {
+  owner: string;
+  name: string;
+  storageRoot: string;
+  /** The Postgres URL (as lamindb keeps it, password included); null for SQLite. */
+  db: string | null;
+  /** Modules besides lamindb. */
+  modules: string[];
+  /** Instance UUID, 32 hex digits. */
+  id: string;
+}
+
+function writeAtomically(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/**
+ * Registers an instance as `lamin init` does: `instance--<owner>--<name>.env` in lamindb-setup's
+ * format (every key of its InstanceSettingsStore, in its order, None as `null`), and the same text
+ * as `current_instance.env`: the new instance becomes LaminDB's current one. Returns the file.
+ */
+export function registerInstance(r: InstanceRegistration, dir = laminSettingsDir()): string {
+  const values: [string, string | null][] = [
+    ['owner', r.owner],
+    ['name', r.name],
+    ['storage_root', r.storageRoot],
+    ['storage_region', null],
+    ['db', r.db],
+    ['schema_str', r.modules.length > 0 ? r.modules.join(',') : null],
+    ['id', r.id.replace(/-/g, '').toLowerCase()],
+    ['git_repo', null],
+    ['keep_artifacts_local', 'False'],
+    ['api_url', null],
+    ['schema_id', null],
+    ['fine_grained_access', 'False'],
+    ['db_permissions', null],
+    ['is_clone', 'False'],
+  ];
+  const text = values.map(([k, v]) => `lamindb_instance_${k}=${v ?? 'null'}\n`).join('');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `instance--${r.owner}--${r.name}.env`);
+  writeAtomically(file, text);
+  writeAtomically(join(dir, 'current_instance.env'), text);
+  return file;
 }

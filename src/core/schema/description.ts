@@ -4,6 +4,7 @@
 // type or default is spelled in each dialect is in column-types.ts. Per-dialect facts that no
 // mapping rule expresses are recorded explicitly (constraint and index names, Postgres-only
 // pattern-ops indexes, Postgres column order, check constraint text, triggers).
+import laminInitJson from './lamin-init.json';
 import schemaJson from './lamindb-schema.json';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -145,4 +146,36 @@ export function tablesForModules(modules: readonly string[], schema: SchemaDescr
 export function migrationRows(modules: readonly string[], schema: SchemaDescription = LAMINDB_SCHEMA): MigrationRow[] {
   const wanted = new Set([...modules, ...ALWAYS_MIGRATED_APPS]);
   return schema.migrations.filter((row) => wanted.has(row.app)).map((row) => ({ ...row }));
+}
+
+/** How `lamin init` lays the schema out (scripts/gen-lamin-init.ts, from what the real one made). */
+interface LaminInitLayout {
+  migrations: Record<Dialect, MigrationRow[]>;
+  tables: Record<string, { columns: string[]; postgresColumns?: string[] }>;
+}
+
+const LAMIN_INIT: LaminInitLayout = laminInitJson as LaminInitLayout;
+
+/**
+ * The description as `lamin init` creates it on `dialect`: only the tables it creates (Django's
+ * content types are not among them), each table's columns in its order, and its django_migrations
+ * rows in its order. The columns, constraints and indexes themselves are the description's.
+ */
+export function laminInitSchema(dialect: Dialect, schema: SchemaDescription = LAMINDB_SCHEMA, layout: LaminInitLayout = LAMIN_INIT): SchemaDescription {
+  const tables = schema.tables
+    .filter((table) => layout.tables[table.name])
+    .map((table) => {
+      const order = layout.tables[table.name]!;
+      const byName = new Map(table.columns.map((c) => [c.name, c]));
+      if (order.columns.length !== byName.size || order.columns.some((c) => !byName.has(c))) {
+        throw new Error(`${table.name}: lamin-init.json and lamindb-schema.json name other columns`);
+      }
+      const { postgresColumnOrder: _, ...rest } = table;
+      return {
+        ...rest,
+        columns: order.columns.map((c) => byName.get(c)!),
+        ...(order.postgresColumns ? { postgresColumnOrder: order.postgresColumns } : {}),
+      };
+    });
+  return { ...schema, tables, migrations: layout.migrations[dialect] };
 }

@@ -9,7 +9,8 @@ import type { Dialect } from '../instance/types';
 import { nowValue } from '../instance/values';
 import { base62Uid } from '../sync/uid';
 import { ddlStatements } from './ddl';
-import { migrationRows } from './description';
+import biontySources from './bionty-sources.json';
+import { laminInitSchema, migrationRows } from './description';
 
 export interface InitOptions {
   /** Storage root: a local folder (created if missing) or a remote root such as `s3://bucket`. */
@@ -53,7 +54,7 @@ export async function writeInitialRows(
 ): Promise<void> {
   const now = nowValue(dialect);
   const no = dialect === 'sqlite' ? 0 : false;
-  for (const m of migrationRows(['lamindb', ...o.modules])) {
+  for (const m of migrationRows(['lamindb', ...o.modules], laminInitSchema(dialect))) {
     await db.insertInto('django_migrations').values({ app: m.app, name: m.name, applied: now }).execute();
   }
   await db
@@ -69,9 +70,9 @@ export async function writeInitialRows(
   await db
     .insertInto('lamindb_branch')
     .values([
-      { id: -1, uid: 'tttttttttttt', name: 'trash', description: 'The trash.', created_by_id: 1 },
-      { id: 0, uid: 'aaaaaaaaaaaa', name: 'archive', description: 'The archive.', created_by_id: 1 },
-      { id: 1, uid: 'mmmmmmmmmmmm', name: 'main', description: 'The main & default branch of the instance.', created_by_id: 1 },
+      { id: -1, uid: 'tttttttttttt', name: 'trash', description: 'The trash.', created_by_id: 1, _aux: null },
+      { id: 0, uid: 'aaaaaaaaaaaa', name: 'archive', description: 'The archive.', created_by_id: 1, _aux: null },
+      { id: 1, uid: 'mmmmmmmmmmmm', name: 'main', description: 'The main & default branch of the instance.', created_by_id: 1, _aux: null },
     ])
     .execute();
   await db
@@ -87,9 +88,31 @@ export async function writeInitialRows(
       _aux: null,
     })
     .execute();
+  if (o.modules.includes('bionty')) {
+    // The ontology sources bionty ships, as bionty's setup writes them (bionty-sources.json).
+    await db
+      .insertInto('bionty_source')
+      .values(
+        biontySources.map((s, i) => ({
+          id: i + 1,
+          ...s,
+          in_db: dialect === 'sqlite' ? Number(s.in_db) : s.in_db,
+          currently_used: dialect === 'sqlite' ? Number(s.currently_used) : s.currently_used,
+          is_locked: no,
+          _aux: null,
+          created_at: now,
+          updated_at: now,
+          branch_id: 1,
+          space_id: 1,
+          created_by_id: 1,
+          created_on_id: 1,
+        })),
+      )
+      .execute();
+  }
   if (dialect === 'postgres') {
     // Rows inserted with explicit ids leave the identity sequences behind: move them on.
-    for (const t of ['lamindb_space', 'lamindb_user', 'lamindb_branch']) {
+    for (const t of ['lamindb_space', 'lamindb_user', 'lamindb_branch', ...(o.modules.includes('bionty') ? ['bionty_source'] : [])]) {
       await sql`SELECT setval(pg_get_serial_sequence(${t}, 'id'), (SELECT GREATEST(MAX(id), 1) FROM ${sql.table(t)}))`.execute(db);
     }
   }
@@ -107,6 +130,12 @@ export function writeStorageMarker(
   );
 }
 
+/** The storage root, owner and name `init` gives an instance (`lamin init`'s rules). */
+export function initIdentity(options: Pick<InitOptions, 'storage' | 'name' | 'owner'>): { storageRoot: string; owner: string; name: string } {
+  const storageRoot = isRemote(options.storage) ? options.storage.replace(/\/+$/, '') : resolve(options.storage);
+  return { storageRoot, owner: options.owner ?? 'anonymous', name: (options.name ?? basename(storageRoot)).toLowerCase() };
+}
+
 /**
  * Creates an empty LaminDB instance, as `lamin init --storage DIR --modules bionty` does:
  * LaminDB's tables (from the schema description), its migration rows, and the rows its setup
@@ -114,16 +143,13 @@ export function writeStorageMarker(
  */
 export async function initInstance(options: InitOptions): Promise<InitResult> {
   const modules = [...new Set((options.modules ?? []).filter((m) => m && m !== 'lamindb'))];
-  const storageRoot = isRemote(options.storage)
-    ? options.storage.replace(/\/+$/, '')
-    : resolve(options.storage);
-  const name = (options.name ?? basename(storageRoot)).toLowerCase();
-  const owner = options.owner ?? 'anonymous';
+  const { storageRoot, owner, name } = initIdentity(options);
   const instanceUid = options.instanceUid ?? instanceUidFromUuid(localInstanceUuid(owner, name));
   const storageUid = options.storageUid ?? base62Uid(12);
   let statements: string[];
   try {
-    statements = ddlStatements(options.db ? 'postgres' : 'sqlite', ['lamindb', ...modules]);
+    const dialect = options.db ? 'postgres' : 'sqlite';
+    statements = ddlStatements(dialect, ['lamindb', ...modules], laminInitSchema(dialect));
   } catch (e) {
     throw new LaminSyncError('INVALID_ARGUMENT', `Cannot create the instance: ${(e as Error).message}`, { cause: e });
   }
