@@ -154,10 +154,12 @@ export async function generateAnnotated(locator: string, n: number): Promise<Gen
     ['id', 'uid', 'transform_id', 'created_by_id', 'started_at', 'created_at', '_status_code'],
     range(R).map((id) => [id, uidOf('BR', id, 20), ((id - 1) % T) + 1, 1, stamp(base, id), stamp(base, id), 0]),
   );
+  // An id after the ontology sources `init` writes (as lamin init does: bionty's 43).
+  const BENCH_SOURCE = 100;
   await ins(
     'bionty_source',
     ['id', 'uid', 'entity', 'organism', 'name', 'version', 'in_db', 'currently_used', 'created_by_id'],
-    [[1, 'BSrcCL01', 'bionty.CellType', 'all', 'cl', '2024-08-16', false, true, 1]],
+    [[BENCH_SOURCE, 'BSrcCL01', 'bionty.CellType', 'all', 'cl', '2024-08-16', false, true, 1]],
   );
   // 24 features: ULabel-typed, CellType-typed and plain ones.
   const F = 24;
@@ -194,7 +196,7 @@ export async function generateAnnotated(locator: string, n: number): Promise<Gen
   await ins(
     'bionty_celltype',
     ['id', 'uid', 'name', 'ontology_id', 'source_id', 'created_by_id', 'run_id'],
-    range(C).map((id) => [id, uidOf('BC', id, 14), `bench cell type ${id}`, `CL:${String(9_000_000 + id)}`, 1, 1, 1]),
+    range(C).map((id) => [id, uidOf('BC', id, 14), `bench cell type ${id}`, `CL:${String(9_000_000 + id)}`, BENCH_SOURCE, 1, 1]),
   );
   await ins(
     'lamindb_project',
