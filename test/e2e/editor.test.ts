@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
@@ -13,6 +13,7 @@ import { initInstance } from '../../src/core/schema/init';
 import { makeFixtures, type Fixtures } from './fixtures';
 import * as harness from './harness.mjs';
 import { ensureEditor, skipReason } from './setup.mjs';
+import { suite } from '../support/suite';
 
 const PG_ENV = 'LAMIN_SYNC_TEST_PG_URL';
 
@@ -32,7 +33,7 @@ function count(db: string, sql: string, ...params: unknown[]): number {
 
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\u00a0/g, ' ');
 
-describe('VS Code extension in a real editor', { skip: skip ?? false, timeout: 15 * 60_000 }, () => {
+suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () => {
   let dir: string;
   let fx: Fixtures;
   let editor: harness.Editor;
@@ -328,7 +329,7 @@ describe('VS Code extension in a real editor', { skip: skip ?? false, timeout: 1
     assert.equal(await clipboard(path), path);
   });
 
-  describe('Postgres', { skip: process.env[PG_ENV] ? false : `${PG_ENV} is not set (run through test/run-tests.mjs)` }, () => {
+  suite('Postgres', { skip: process.env[PG_ENV] ? false : `${PG_ENV} is not set (run through test/run-tests.mjs)` }, () => {
     let dbUrl: string;
     let noPassword: string;
     let password: string;

@@ -5,15 +5,16 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { makeFixtures, type Fixtures } from './fixtures';
 import * as harness from './harness.mjs';
 import { ensureEditor, skipReason } from './setup.mjs';
+import { suite } from '../support/suite';
 
 const skip = skipReason();
 
-describe('Workspace Trust in a real editor', { skip: skip ?? false, timeout: 10 * 60_000 }, () => {
+suite('Workspace Trust in a real editor', { skip, timeout: 10 * 60_000 }, () => {
   let dir: string;
   let fx: Fixtures;
   let editor: harness.Editor;

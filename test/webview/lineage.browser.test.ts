@@ -5,7 +5,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { GUIDE_ARTIFACT } from '../../src/core/example/guide';
 import { lineageGraph } from '../../src/core/lineage';
@@ -16,6 +16,7 @@ import type { BootData, RequestMessage } from '../../src/shared/protocol';
 import { matches, visibleGraph } from '../../webview/lineage/model';
 import { makeFixture, type Fixture } from '../lineage/fixtures';
 import { browserSkipReason, buildLineageBundle, CSP_LISTENER, launchChromium, watchProblems } from './browser';
+import { suite } from '../support/suite';
 
 /** What VS Code gives a webview: postMessage to the host (here: the test), getState/setState. */
 const FAKE_VSCODE_API = `
@@ -45,7 +46,7 @@ async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
 }
 
-describe('lineage webview in headless Chromium', { skip: browserSkipReason() }, () => {
+suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () => {
   let browser: Browser;
   let f: Fixture;
   let bundle: string;
