@@ -1,7 +1,8 @@
 // Generates, from what the real `lamin init` made (lamindb 2.9.1, bionty 2.4.2; test/data/reference/):
 // - src/core/schema/lamin-init.json: the tables `lamin init --modules bionty` creates, each
-//   table's column order per dialect, and its django_migrations rows in their order per dialect
-//   (SQLite: init/lamin-init-bionty.db; Postgres: postgres/pgtgt_empty.*);
+//   table's column order per dialect, its django_migrations rows in their order per dialect
+//   (SQLite: init/lamin-init-bionty.db; Postgres: postgres/pgtgt_empty.*), and on Postgres the
+//   functions and CHECK constraints lamindb's migrations add outside the migration dumps;
 // - src/core/schema/bionty-sources.json: the bionty_source rows it writes (the ontology sources
 //   bionty ships), without ids and timestamps.
 // lamindb-schema.json (from the migration dumps) stays the description of every table's columns,
@@ -55,6 +56,27 @@ for (const m of pgSchema.matchAll(/^CREATE TABLE public\.(\w+) \(\n([\s\S]*?)\n\
     .filter((c): c is string => c !== undefined && !/^CONSTRAINT$/i.test(c));
   pgOrder.set(m[1]!, columns);
 }
+// What lamindb's migrations create on Postgres outside what `sqlmigrate` dumps (0177_squashed's
+// RunPython): the is_valid_<model>_type() functions and the CHECK constraints calling them.
+const described = JSON.parse(readFileSync(join(root, 'src', 'core', 'schema', 'lamindb-schema.json'), 'utf8')) as {
+  postgres: { functions: { name: string }[] };
+  tables: { name: string; checks: { name: string }[] }[];
+};
+const knownFunctions = new Set(described.postgres.functions.map((f) => f.name));
+const pgFunctions = [...pgSchema.matchAll(/^CREATE FUNCTION public\.(\w+)\((?:(?!^CREATE )[\s\S])*?^\$\w*\$;$/gm)]
+  .filter((m) => !knownFunctions.has(m[1]!))
+  .map((m) => ({ name: m[1]!, sql: m[0].replace(/^CREATE FUNCTION public\./, 'CREATE FUNCTION ') }));
+const knownChecks = new Set(described.tables.flatMap((t) => t.checks.map((c) => `${t.name}.${c.name}`)));
+const pgChecks: { table: string; name: string; sql: string }[] = [];
+for (const [table] of pgOrder) {
+  const body = new RegExp(`^CREATE TABLE public\\.${table} \\(\\n([\\s\\S]*?)\\n\\);$`, 'm').exec(pgSchema)![1]!;
+  for (const m of body.matchAll(/^ {4}CONSTRAINT (\w+) (CHECK .*?),?$/gm)) {
+    if (knownChecks.has(`${table}.${m[1]}`)) continue;
+    if (!pgFunctions.some((f) => m[2]!.includes(`public.${f.name}(`))) throw new Error(`${table}.${m[1]}: a CHECK constraint the description lacks`);
+    pgChecks.push({ table, name: m[1]!, sql: m[2]!.replace(/\bpublic\./g, '') });
+  }
+}
+
 const pgData = gunzipSync(readFileSync(join(REFERENCE, 'postgres', 'pgtgt_empty.data.sql.gz'))).toString('utf8');
 const pgMigrations = [...pgData.matchAll(/^INSERT INTO public\.django_migrations VALUES \(\d+, '(\w+)', '(\w+)',/gm)].map((m) => ({ app: m[1]!, name: m[2]! }));
 const pgSources = [...pgData.matchAll(/^INSERT INTO public\.bionty_source VALUES/gm)].length;
@@ -83,6 +105,7 @@ const layout = {
     notes: ['lamin init (lamindb 2.9.1, bionty 2.4.2) --modules bionty, on SQLite and on Postgres 15'],
   },
   migrations: { sqlite: sqliteMigrations, postgres: pgMigrations },
+  postgres: { functions: pgFunctions, checks: pgChecks },
   tables: Object.fromEntries(
     tables.map((t) => {
       const s = sqliteOrder.get(t)!;
@@ -104,5 +127,8 @@ if (process.argv.includes('--check')) {
   }
 } else {
   for (const [path, text] of outputs) writeFileSync(path, text);
-  console.log(`${tables.length} tables, ${sqliteMigrations.length}/${pgMigrations.length} migrations (SQLite/Postgres), ${sources.length} bionty sources`);
+  console.log(
+    `${tables.length} tables, ${sqliteMigrations.length}/${pgMigrations.length} migrations (SQLite/Postgres), ` +
+      `${pgFunctions.length} functions and ${pgChecks.length} checks on Postgres besides the description's, ${sources.length} bionty sources`,
+  );
 }

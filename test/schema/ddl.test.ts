@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
-import pg from 'pg';
 import { ddlStatements } from '../../src/core/schema/ddl';
 import {
   LAMINDB_SCHEMA,
@@ -15,7 +14,7 @@ import {
 import { introspectPostgres, type PgCatalog } from '../support/introspect-postgres';
 import { introspectSqlite, type SqliteTableInfo } from '../support/introspect-sqlite';
 import { replayPostgresDump, replaySqliteDump } from '../support/lamindb-dumps';
-import { testPostgres } from '../support/postgres';
+import { testPostgres, withPgClient } from '../support/postgres';
 import { diffPostgres, diffSqlite } from '../support/schema-diff';
 
 const MODULES = ['lamindb', 'bionty'];
@@ -106,18 +105,8 @@ describe('ddlStatements on Postgres', () => {
   let createDatabase: () => Promise<string>;
   let expected: PgCatalog;
 
-  async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-    const client = new pg.Client({ connectionString: url });
-    await client.connect();
-    try {
-      return await fn(client);
-    } finally {
-      await client.end();
-    }
-  }
-
   async function generated(modules: string[], schema?: SchemaDescription): Promise<PgCatalog> {
-    return withClient(await createDatabase(), async (client) => {
+    return withPgClient(await createDatabase(), async (client) => {
       await client.query('BEGIN');
       for (const statement of ddlStatements('postgres', modules, schema)) await client.query(statement);
       await client.query('COMMIT');
@@ -128,7 +117,7 @@ describe('ddlStatements on Postgres', () => {
   before(async () => {
     const server = await testPostgres();
     createDatabase = () => server.createDatabase();
-    expected = await withClient(await createDatabase(), async (client) => {
+    expected = await withPgClient(await createDatabase(), async (client) => {
       await replayPostgresDump(client);
       return introspectPostgres(client);
     });
@@ -147,7 +136,7 @@ describe('ddlStatements on Postgres', () => {
   });
 
   test('the reproduced triggers work: a ulabel cannot be its own type', async () => {
-    await withClient(await createDatabase(), async (client) => {
+    await withPgClient(await createDatabase(), async (client) => {
       for (const statement of ddlStatements('postgres', ['lamindb'])) await client.query(statement);
       await client.query('BEGIN'); // foreign keys are deferred: no user row needed before the trigger fires
       await assert.rejects(

@@ -39,3 +39,14 @@ export async function testPostgres(): Promise<TestPostgres> {
   };
   return { baseUrl, createDatabase };
 }
+
+/** A client connected to `url` for the time of `fn`. */
+export async function withPgClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}

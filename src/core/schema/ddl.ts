@@ -138,17 +138,24 @@ function postgresStatements(tables: TableDescription[], schema: SchemaDescriptio
   const triggers = schema.postgres.triggers.filter((trigger) => tableNames.has(trigger.table));
   const triggerFunctions = new Set(schema.postgres.triggers.map((trigger) => trigger.function));
   const usedFunctions = new Set(triggers.map((trigger) => trigger.function));
-  // helpers (no trigger's own function) are needed as soon as any trigger is
+  const checks = (schema.postgres.checks ?? []).filter((check) => tableNames.has(check.table));
+  const called = (fn: string, checkList: typeof checks) => checkList.some((check) => check.sql.includes(`${fn}(`));
+  // helpers (no trigger's own function) are needed as soon as any trigger is; a check's function with its check
   const functions = schema.postgres.functions.filter((fn) =>
-    triggerFunctions.has(fn.name) ? usedFunctions.has(fn.name) : triggers.length > 0,
+    triggerFunctions.has(fn.name)
+      ? usedFunctions.has(fn.name)
+      : called(fn.name, schema.postgres.checks ?? [])
+        ? called(fn.name, checks)
+        : triggers.length > 0,
   );
+  const checkStatements = checks.map((check) => `ALTER TABLE ${q(check.table)} ADD CONSTRAINT ${q(check.name)} ${check.sql}`);
   const triggerStatements = triggers.flatMap((trigger) => [
     trigger.sql,
     ...(trigger.comment === null
       ? []
       : [`COMMENT ON TRIGGER ${q(trigger.name)} ON ${q(trigger.table)} IS ${quoteLiteral(trigger.comment)}`]),
   ]);
-  return [...creates, ...constraints, ...foreignKeys, ...indexes, ...functions.map((fn) => fn.sql), ...triggerStatements];
+  return [...creates, ...constraints, ...foreignKeys, ...indexes, ...functions.map((fn) => fn.sql), ...checkStatements, ...triggerStatements];
 }
 
 /**

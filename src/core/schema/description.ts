@@ -121,7 +121,19 @@ export interface SchemaDescription {
   source: { generatedBy: string; dumps: string[]; notes: string[] };
   tables: TableDescription[];
   migrations: MigrationRow[];
-  postgres: { functions: PostgresFunctionDescription[]; triggers: PostgresTriggerDescription[] };
+  postgres: {
+    functions: PostgresFunctionDescription[];
+    triggers: PostgresTriggerDescription[];
+    /** CHECK constraints calling one of `functions`, added once the functions exist */
+    checks?: PostgresCheckDescription[];
+  };
+}
+
+export interface PostgresCheckDescription {
+  table: string;
+  name: string;
+  /** `CHECK (...)` */
+  sql: string;
 }
 
 export const LAMINDB_SCHEMA: SchemaDescription = schemaJson as SchemaDescription;
@@ -151,6 +163,8 @@ export function migrationRows(modules: readonly string[], schema: SchemaDescript
 /** How `lamin init` lays the schema out (scripts/gen-lamin-init.ts, from what the real one made). */
 interface LaminInitLayout {
   migrations: Record<Dialect, MigrationRow[]>;
+  /** what lamindb's migrations add on Postgres outside the dumps (0177_squashed's RunPython) */
+  postgres: { functions: PostgresFunctionDescription[]; checks: PostgresCheckDescription[] };
   tables: Record<string, { columns: string[]; postgresColumns?: string[] }>;
 }
 
@@ -158,8 +172,9 @@ const LAMIN_INIT: LaminInitLayout = laminInitJson as LaminInitLayout;
 
 /**
  * The description as `lamin init` creates it on `dialect`: only the tables it creates (Django's
- * content types are not among them), each table's columns in its order, and its django_migrations
- * rows in its order. The columns, constraints and indexes themselves are the description's.
+ * content types are not among them), each table's columns in its order, its django_migrations
+ * rows in its order, and on Postgres the type-check functions and constraints lamindb's 0177
+ * migration adds by hand. The columns, constraints and indexes themselves are the description's.
  */
 export function laminInitSchema(dialect: Dialect, schema: SchemaDescription = LAMINDB_SCHEMA, layout: LaminInitLayout = LAMIN_INIT): SchemaDescription {
   const tables = schema.tables
@@ -177,5 +192,13 @@ export function laminInitSchema(dialect: Dialect, schema: SchemaDescription = LA
         ...(order.postgresColumns ? { postgresColumnOrder: order.postgresColumns } : {}),
       };
     });
-  return { ...schema, tables, migrations: layout.migrations[dialect] };
+  const postgres =
+    dialect === 'postgres'
+      ? {
+          ...schema.postgres,
+          functions: [...schema.postgres.functions, ...layout.postgres.functions],
+          checks: [...(schema.postgres.checks ?? []), ...layout.postgres.checks],
+        }
+      : schema.postgres;
+  return { ...schema, tables, migrations: layout.migrations[dialect], postgres };
 }
