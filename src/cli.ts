@@ -33,7 +33,7 @@ const COMMANDS: Record<string, Command> = {
     usage: SYNC_USAGE,
     help: `Copies objects from SOURCE into TARGET (default: LaminDB's current instance, as \`lamin\` uses it):
 zero-copy, idempotent (an object whose uid TARGET holds is mapped), with lineage, in one transaction.
-  --uid U, --key K     the objects (repeatable, or comma-separated); --registry R narrows them
+  --uid U, --key K     the objects (repeat the flag for several); --registry R narrows them
   --all [--filter T]   every object of --registry R (matching T)
   --annotations        with features, schemas, labels and feature values
   --dry-run            print the plan, write nothing
