@@ -4,11 +4,13 @@ import {
   INIT_USAGE,
   INSTANCES_USAGE,
   LS_USAGE,
+  RECOVER_USAGE,
   SHOW_USAGE,
   SYNC_USAGE,
   initCommand,
   instancesCommand,
   lsCommand,
+  recoverCommand,
   showCommand,
   syncCommand,
   type Out,
@@ -16,6 +18,7 @@ import {
 import { DEMO_USAGE, demoCommand } from './cli/demo';
 import { DESCRIBE_USAGE, describeCommand } from './cli/describe';
 import { LINEAGE_USAGE, lineageCommand } from './cli/lineage';
+import { exitCodeFor, receivedSignal } from './cli/signals';
 
 const INSTANCE_HELP = `An INSTANCE is a lamin.db file, a storage root holding .lamindb/lamin.db, a postgresql:// URL,
 or an owner/name slug from LaminDB's settings (~/.lamin, or $LAMIN_SETTINGS_DIR/.lamin).`;
@@ -50,6 +53,12 @@ zero-copy, idempotent (an object whose uid TARGET holds is mapped), with lineage
     usage: INIT_USAGE,
     help: `Creates an empty instance as \`lamin init\` does, registers it in LaminDB's settings
 (~/.lamin/instance--OWNER--NAME.env) and makes it the current instance.`,
+  },
+  recover: {
+    run: recoverCommand,
+    usage: RECOVER_USAGE,
+    help: `Rolls back the interrupted write a killed or crashed writer left in a SQLite file (its hot journal;
+a WAL file's log is checkpointed), which read-only commands cannot do, then checks the file.`,
   },
   demo: { run: demoCommand, usage: DEMO_USAGE, help: "Builds two SQLite instances (default: ./demo-instances) and runs the sync guide's flow." },
 };
@@ -124,6 +133,11 @@ export async function main(argv: string[], out: Out = (l) => console.log(l), err
     return 0;
   } catch (e) {
     if (isLaminSyncError(e)) {
+      const signal = receivedSignal();
+      if (e.code === 'CANCELLED' && signal) {
+        err('cancelled: nothing written');
+        return exitCodeFor(signal);
+      }
       if (e.code === 'INVALID_ARGUMENT') {
         // One line saying what is wrong, then the command's usage.
         const what = e.message.split('\n').filter((l) => !l.startsWith('usage: '));

@@ -15,7 +15,10 @@ import type { Instance } from '../core/instance/types';
 import { getRecord, listRecords, registriesWithCounts } from '../core/query/records';
 import { initIdentity, initInstance } from '../core/schema/init';
 import { CLI_TRACKING } from '../core/sync/context';
-import { executeSync } from '../core/sync/execute';
+import { sync } from '../core/sync/index';
+import { recoverSqlite } from '../core/instance/sqlite';
+import { resolveLocator } from '../core/instance/locator';
+import { cancellable } from './signals';
 import { planSync } from '../core/sync/plan';
 import { formatKeptLatest, formatPlan, formatReport, formatWritten, plannedReport, reportJson } from '../core/sync/report';
 import { annotationPlanner } from '../core/sync/annotations';
@@ -66,40 +69,43 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
     ...(values.all ? { all: true } : {}),
     ...(values.filter ? { filter: values.filter } : {}),
   };
-  const source = await openInstance(sourceArg, { readOnly: true });
-  try {
-    // A dry run only reads the target too.
-    const target = await openInstance(targetArg, { readOnly: Boolean(values['dry-run']) });
+  await cancellable(async (signal) => {
+    const source = await openInstance(sourceArg, { readOnly: true });
     try {
-      const plan = await planSync(source, target, selection, {
-        annotations: Boolean(values.annotations),
-        annotationPlanner,
-      });
-      if (values['dry-run']) {
-        if (values.json) {
-          out(JSON.stringify(planJson(plan), null, 2));
-        } else {
-          for (const line of formatPlan(plan)) out(line);
+      // A dry run only reads the target too.
+      const target = await openInstance(targetArg, { readOnly: Boolean(values['dry-run']) });
+      try {
+        const planOptions = { annotations: Boolean(values.annotations), annotationPlanner, signal };
+        if (values['dry-run']) {
+          const plan = await planSync(source, target, selection, planOptions);
+          if (values.json) {
+            out(JSON.stringify(planJson(plan), null, 2));
+          } else {
+            for (const line of formatPlan(plan)) out(line);
+          }
+          return;
         }
-        return;
-      }
-      const result = await executeSync(source, target, plan, {
-        ...(values['initiated-by-run'] ? { initiatedByRun: values['initiated-by-run'] } : { tracking: CLI_TRACKING }),
-      });
-      if (values.json) {
-        out(JSON.stringify(reportJson(result), null, 2));
-      } else {
-        for (const w of plan.warnings) out(`! ${w}`);
-        for (const line of formatReport(result)) out(line);
-        out(formatWritten(result, target.catalog));
-        for (const line of formatKeptLatest(result.keptLatest)) out(line);
+        const { plan, result } = await sync(source, target, selection, {
+          ...planOptions,
+          onWait: (message) => console.error(`… ${message}`),
+          ...(values['initiated-by-run'] ? { initiatedByRun: values['initiated-by-run'] } : { tracking: CLI_TRACKING }),
+        });
+        if (values.json) {
+          out(JSON.stringify(reportJson(result), null, 2));
+        } else {
+          for (const w of plan.warnings) out(`! ${w}`);
+          for (const line of formatReport(result)) out(line);
+          out(formatWritten(result, target.catalog));
+          for (const line of formatKeptLatest(result.keptLatest)) out(line);
+        }
+        if (signal.aborted) console.error('! the cancel came after the commit was sent: the sync completed');
+      } finally {
+        await target.close();
       }
     } finally {
-      await target.close();
+      await source.close();
     }
-  } finally {
-    await source.close();
-  }
+  });
 }
 
 /** LaminDB's current instance (`lamin connect`, `lamin init`), the TARGET when none is given. */
@@ -252,4 +258,28 @@ export async function initCommand(args: string[], out: Out): Promise<void> {
   if (values.json) return out(JSON.stringify({ ...r, settings: settingsFile }, null, 2));
   out(`→ initialized lamindb: ${r.slug} (${r.dialect}, instance uid ${r.instanceUid}) at ${r.location}`);
   out(`→ registered in ${settingsFile}; it is now LaminDB's current instance`);
+}
+
+export const RECOVER_USAGE = 'lamin-sync recover INSTANCE';
+
+/**
+ * Rolls back the interrupted write a killed or crashed writer left in a SQLite file (its hot
+ * journal; a WAL file's log is checkpointed), which read-only opens cannot do, and checks the file.
+ */
+export async function recoverCommand(args: string[], out: Out): Promise<void> {
+  const { positionals } = parse(args, {}, RECOVER_USAGE);
+  if (positionals.length !== 1) throw new LaminSyncError('INVALID_ARGUMENT', `usage: ${RECOVER_USAGE}`);
+  const locator = resolveLocator(positionals[0]!);
+  if (locator.kind !== 'sqlite') {
+    throw new LaminSyncError('UNSUPPORTED', 'recover is for SQLite files: Postgres recovers interrupted transactions by itself.');
+  }
+  const r = recoverSqlite(locator.file);
+  if (r.check !== 'ok') {
+    throw new LaminSyncError('CORRUPT', `${locator.file} is damaged (integrity check: ${r.check}). Restore it from a backup.`);
+  }
+  out(
+    r.hadJournal
+      ? `→ recovered ${locator.file}: the interrupted write was rolled back (integrity check: ok)`
+      : `→ ${locator.file} has no interrupted write to recover (integrity check: ok)`,
+  );
 }

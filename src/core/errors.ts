@@ -10,6 +10,12 @@ export type LaminSyncErrorCode =
   | 'INCOMPATIBLE' // target lacks a module, table or column, or migrations differ
   | 'CONFLICT' // the target changed under the sync (a row it points at was deleted meanwhile)
   | 'READ_ONLY' // a write attempted on a source
+  | 'LOCKED' // another process holds the database's write lock (waited, then gave up)
+  | 'DISK_FULL' // no space left for the database or its journal
+  | 'PERMISSION' // the process may not open (read or write) the file or its folder
+  | 'INTERRUPTED_WRITE' // a crashed writer left a hot journal: recover before reading
+  | 'INVALID_DATA' // a source row breaks the schema (a foreign key pointing nowhere, a forbidden NULL)
+  | 'IO' // the disk failed a read or write
   | 'CANCELLED'
   | 'UNSUPPORTED'
   | 'INVALID_ARGUMENT';

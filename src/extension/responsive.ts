@@ -27,7 +27,14 @@ export class YieldPlugin implements KyselyPlugin {
 
 /** The same instance (same connection, same close) whose statements let the event loop breathe. */
 export function responsive(instance: Instance, everyMs?: number): Instance {
-  return { ...instance, db: instance.db.withPlugin(new YieldPlugin(everyMs)) };
+  const plugin = new YieldPlugin(everyMs);
+  // Snapshot reads and the write session run on their own Kysely: they yield too.
+  return {
+    ...instance,
+    db: instance.db.withPlugin(plugin),
+    withSnapshot: (fn) => instance.withSnapshot((db) => fn(db.withPlugin(plugin))),
+    withWriteLock: (fn, options) => instance.withWriteLock((s) => fn({ ...s, db: s.db.withPlugin(plugin) }), options),
+  };
 }
 
 /** One turn of the event loop (lets a progress notification reach the window before work starts). */

@@ -5,7 +5,7 @@ import type { Instance } from '../core/instance/types';
 import { getRecord } from '../core/query/records';
 import { annotationPlanner } from '../core/sync/annotations';
 import type { TrackingSpec } from '../core/sync/context';
-import { executeSync } from '../core/sync/execute';
+import { sync } from '../core/sync/index';
 import { planSync } from '../core/sync/plan';
 import { formatKeptLatest, formatPlan, formatReport, formatWritten, NOTHING_WRITTEN } from '../core/sync/report';
 import type { Selection, SyncPlan, SyncProgress, SyncResult } from '../core/sync/types';
@@ -144,14 +144,18 @@ export class SyncRunner {
           lastPct = pct;
         }
       };
-      const plan = await planSync(source, target, req.selection, {
+      // The target's lock is held across the plan and the write (another process's sync waits, then maps).
+      const { plan, result } = await sync(source, target, req.selection, {
         annotations: req.annotations,
         annotationPlanner,
         signal,
         onProgress,
+        onWait: (message) => {
+          this.log.info(message);
+          progress.report({ message });
+        },
+        tracking: EXTENSION_TRACKING,
       });
-      if (signal.aborted) throw new LaminSyncError('CANCELLED', 'Sync cancelled. Nothing was written.');
-      const result = await executeSync(source, target, plan, { signal, onProgress, tracking: EXTENSION_TRACKING });
       for (const w of plan.warnings) this.log.warn(`! ${w}`);
       for (const line of formatReport(result)) this.log.info(line);
       this.log.info(formatWritten(result, target.catalog));

@@ -5,6 +5,10 @@ import { introspect } from './introspect';
 import { resolveLocator, type Locator } from './locator';
 import { connectPostgres, redactUrl } from './postgres';
 import { connectSqlite } from './sqlite';
+import { postgresPhysicalId, postgresSnapshot, postgresWriteLock } from './postgres-session';
+
+/** Connections of a Postgres pool the planner's snapshot reads may use at once. */
+const PLAN_CONNECTIONS = 4;
 import type { Instance, StatementCounter } from './types';
 
 export interface OpenOptions {
@@ -45,11 +49,29 @@ export function assertLaminDb(catalog: Catalog, location: string): void {
 export async function openInstance(input: string | Locator, options: OpenOptions): Promise<Instance> {
   const locator = typeof input === 'string' ? resolveLocator(input, options.settingsDir) : input;
   const counter: StatementCounter = { statements: 0 };
-  const conn =
-    locator.kind === 'sqlite'
-      ? connectSqlite(locator.file, options.readOnly, counter)
-      : await connectPostgres(locator.url, options.readOnly, counter, options.password);
   const location = locator.kind === 'sqlite' ? locator.file : redactUrl(locator.url);
+  let conn: { db: Instance['db']; close(): Promise<void> };
+  let sessions: Pick<Instance, 'withSnapshot' | 'withWriteLock'>;
+  let physicalId: string;
+  if (locator.kind === 'sqlite') {
+    const c = connectSqlite(locator.file, options.readOnly, counter);
+    conn = c;
+    sessions = c;
+    physicalId = c.physicalId;
+  } else {
+    const c = await connectPostgres(locator.url, options.readOnly, counter, options.password);
+    conn = c;
+    sessions = {
+      withSnapshot: (fn) => postgresSnapshot(c.pool, counter, PLAN_CONNECTIONS, fn),
+      withWriteLock: (fn, o) => postgresWriteLock(c.pool, counter, location, fn, o),
+    };
+    try {
+      physicalId = await postgresPhysicalId(c.pool);
+    } catch (e) {
+      await c.close().catch(() => undefined);
+      throw e;
+    }
+  }
   try {
     const catalog = await introspect(conn.db, locator.kind);
     assertLaminDb(catalog, location);
@@ -65,6 +87,14 @@ export async function openInstance(input: string | Locator, options: OpenOptions
       catalog,
       identity,
       counter,
+      physicalId,
+      withSnapshot: sessions.withSnapshot,
+      withWriteLock: (fn, o) => {
+        if (options.readOnly) {
+          throw new LaminSyncError('READ_ONLY', `${identity.slug} (${location}) was opened read-only.`);
+        }
+        return sessions.withWriteLock(fn, o);
+      },
       close: conn.close,
     };
   } catch (e) {

@@ -5,6 +5,8 @@ import type { StatementCounter } from './types';
 
 export interface PostgresConnection {
   db: Kysely<any>;
+  /** The pool under `db` (read snapshots and the write lock take their own connections from it). */
+  pool: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -88,7 +90,7 @@ export async function connectPostgres(
       counter.statements++;
     },
   });
-  return { db, close: () => db.destroy() };
+  return { db, pool, close: () => db.destroy() };
 }
 
 function connectionError(url: string, e: unknown): LaminSyncError {

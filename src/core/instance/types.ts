@@ -1,5 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Catalog } from './catalog';
+import type { WriteLockOptions, WriteSession } from './sqlite';
+
+export type { WriteLockOptions, WriteSession };
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -30,5 +33,22 @@ export interface Instance {
   readonly catalog: Catalog;
   readonly identity: InstanceIdentity;
   readonly counter: StatementCounter;
+  /**
+   * What the instance physically is (SQLite: device and inode; Postgres: server and database), so
+   * that one instance reached by two paths, a link or two host names is recognised.
+   */
+  readonly physicalId: string;
+  /**
+   * Runs `fn` with a Kysely whose every read sees one consistent snapshot of the instance (one
+   * read transaction), then ends it. The planner reads a source through it.
+   */
+  withSnapshot<T>(fn: (db: Kysely<any>) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in the instance's one write transaction, which holds its write lock from the start
+   * (SQLite `BEGIN IMMEDIATE`, Postgres a transaction-scoped advisory lock), waiting for another
+   * writer as long as `LAMIN_SYNC_LOCK_TIMEOUT` allows. Commits when `fn` returns, rolls back when
+   * it throws.
+   */
+  withWriteLock<T>(fn: (session: WriteSession) => Promise<T>, options?: WriteLockOptions): Promise<T>;
   close(): Promise<void>;
 }

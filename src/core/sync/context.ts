@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { currentUserUid } from '../instance/settings';
 import type { Instance } from '../instance/types';
@@ -50,7 +50,7 @@ export const RUN_COMPLETED = 0;
 export type InsertedRow = (table: string, id: number) => void;
 
 async function insertReturningId(
-  trx: Transaction<any>,
+  trx: Kysely<any>,
   table: string,
   values: Record<string, unknown>,
   inserted?: InsertedRow,
@@ -60,7 +60,7 @@ async function insertReturningId(
   return Number(row.id);
 }
 
-export async function resolveUser(trx: Transaction<any>, target: Instance, userUid?: string): Promise<number> {
+export async function resolveUser(trx: Kysely<any>, target: Instance, userUid?: string): Promise<number> {
   const uid = userUid ?? currentUserUid();
   if (uid) {
     const u = await trx.selectFrom('lamindb_user').select('id').where('uid', '=', uid).executeTakeFirst();
@@ -73,13 +73,13 @@ export async function resolveUser(trx: Transaction<any>, target: Instance, userU
   return Number(first.id);
 }
 
-async function resolveSpace(trx: Transaction<any>): Promise<number> {
+async function resolveSpace(trx: Kysely<any>): Promise<number> {
   const s = await trx.selectFrom('lamindb_space').select('id').orderBy('id').limit(1).executeTakeFirst();
   return s ? Number(s.id) : 1;
 }
 
 async function findOrCreateTransform(
-  trx: Transaction<any>,
+  trx: Kysely<any>,
   target: Instance,
   spec: { uid: string; key: string; description: string; kind: string },
   userId: number,
@@ -103,7 +103,7 @@ async function findOrCreateTransform(
 }
 
 async function createRun(
-  trx: Transaction<any>,
+  trx: Kysely<any>,
   target: Instance,
   transformId: number,
   userId: number,
@@ -141,7 +141,7 @@ export async function findRun(db: Kysely<any>, target: Instance, uid: string): P
  * (`__lamindb_transfer__/<source uid>`) and its run for this `initiated_by_run`, as LaminDB does.
  */
 export async function prepareWriteContext(
-  trx: Transaction<any>,
+  trx: Kysely<any>,
   target: Instance,
   plan: SyncPlan,
   options: ContextOptions,
@@ -200,7 +200,7 @@ export async function prepareWriteContext(
 }
 
 /** Marks the transfer run (and the tool's own run) completed, as LaminDB does at the end of a sync. */
-export async function finishRuns(trx: Transaction<any>, target: Instance, ctx: WriteContext): Promise<void> {
+export async function finishRuns(trx: Kysely<any>, target: Instance, ctx: WriteContext): Promise<void> {
   const ids = [ctx.run.id, ...(ctx.trackingRunId !== null ? [ctx.trackingRunId] : [])];
   await trx
     .updateTable('lamindb_run')

@@ -1,7 +1,9 @@
-import { CompiledQuery, sql, type Kysely, type QueryResult, type Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type QueryResult } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { chunk, inList, LIST_PARAMETER_CHUNK } from '../instance/batch';
-import type { Instance } from '../instance/types';
+import type { Instance, WriteSession } from '../instance/types';
+import { translateSqliteError } from '../instance/sqlite-errors';
+import { testPause } from '../test-hooks';
 import { pgArrayLiteral } from '../instance/pg-array';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
@@ -14,6 +16,13 @@ import type { PlannedRow, SyncPlan, SyncProgress, SyncResult } from './types';
 export interface ExecuteOptions extends ContextOptions {
   signal?: AbortSignal;
   onProgress?: (p: SyncProgress) => void;
+  /** Told once when another writer holds the target's lock and the sync waits for it. */
+  onWait?: (message: string) => void;
+  /**
+   * The target's write transaction, already holding its lock (`sync` takes it before planning, so
+   * that the plan cannot go stale). Without it, executeSync takes the lock itself.
+   */
+  session?: WriteSession;
 }
 
 /**
@@ -201,7 +210,7 @@ class StatementPipeline {
   private inflight: { done: Promise<void>; table: string } | null = null;
 
   constructor(
-    private readonly trx: Transaction<any>,
+    private readonly trx: Kysely<any>,
     private readonly overlap: boolean,
   ) {}
 
@@ -324,68 +333,69 @@ export async function executeSync(
   // A named run must exist even when nothing is written (the write path looks it up in its transaction).
   if (options.initiatedByRun && total === 0) await findRun(target.db, target, options.initiatedByRun);
   if (total > 0) {
-    // SQLite: the row-by-row foreign-key checks are off while writing; the inserted rows are
-    // checked at once before the commit (see InsertedRows). Postgres checks at the commit itself.
-    const inserted =
-      target.dialect === 'sqlite' && plan.insertOrder.every((b) => idIsRowid(target.catalog.tables.get(b[0]!.table)!))
-        ? new InsertedRows()
-        : null;
-    const write = (db: Kysely<any>) =>
-      db.transaction().execute(async (trx) => {
-        // The transform and runs the context creates count as written, as every other row.
-        ctx = await prepareWriteContext(trx, target, plan, options, (t, id) => {
-          written[t] = (written[t] ?? 0) + 1;
-          inserted?.note(t, id, id, 1);
-        });
-        for (const d of plan.demote) {
-          for (const ids of chunk(d.targetIds, LIST_PARAMETER_CHUNK)) {
-            const [r] = await trx
-              .updateTable(d.table)
-              .set({ is_latest: target.dialect === 'sqlite' ? 0 : false })
-              .where(inList(target, sql.ref('id'), ids))
-              .execute();
-            demoted[d.table] = (demoted[d.table] ?? 0) + Number(r?.numUpdatedRows ?? 0);
-          }
-        }
-        let done = 0;
-        const writers = new Map<string, TableWriter>();
-        // Tables other transferred rows point at (asked only by a writer that cannot know its ids without RETURNING).
-        let pointed: Set<string> | null = null;
-        const pointedAt = () => (pointed ??= referencedTables(plan.insertOrder.flat()));
-        const pipeline = new StatementPipeline(trx, target.dialect === 'postgres');
-        try {
-          for (const batch of plan.insertOrder) {
-            throwIfAborted(options.signal);
-            const table = batch[0]!.table;
-            options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
-            await writeBatch(pipeline, plan, target, batch, ctx, writers, inserted, pointedAt);
-            written[table] = (written[table] ?? 0) + batch.length;
-            done += batch.length;
-          }
-        } catch (e) {
-          // A statement a failure or cancel left in flight ends before the rollback; the first error is the one told.
-          await pipeline.waitFor().catch(() => undefined);
-          throw e;
-        }
-        await pipeline.waitFor();
-        throwIfAborted(options.signal);
-        writtenAt = Date.now();
-        await finishRuns(trx, target, ctx);
-        await inserted?.check(trx, target);
+    const write = async (session: WriteSession) => {
+      const trx = session.db;
+      // SQLite: with the row-by-row foreign-key checks off, the inserted rows are checked at once
+      // before the commit (see InsertedRows). Postgres checks at the commit itself.
+      const inserted = session.foreignKeysOff ? new InsertedRows() : null;
+      // The transform and runs the context creates count as written, as every other row.
+      ctx = await prepareWriteContext(trx, target, plan, options, (t, id) => {
+        written[t] = (written[t] ?? 0) + 1;
+        inserted?.note(t, id, id, 1);
       });
+      for (const d of plan.demote) {
+        for (const ids of chunk(d.targetIds, LIST_PARAMETER_CHUNK)) {
+          const [r] = await trx
+            .updateTable(d.table)
+            .set({ is_latest: target.dialect === 'sqlite' ? 0 : false })
+            .where(inList(target, sql.ref('id'), ids))
+            .execute();
+          demoted[d.table] = (demoted[d.table] ?? 0) + Number(r?.numUpdatedRows ?? 0);
+        }
+      }
+      let done = 0;
+      const writers = new Map<string, TableWriter>();
+      // Tables other transferred rows point at (asked only by a writer that cannot know its ids without RETURNING).
+      let pointed: Set<string> | null = null;
+      const pointedAt = () => (pointed ??= referencedTables(plan.insertOrder.flat()));
+      const pipeline = new StatementPipeline(trx, target.dialect === 'postgres');
+      try {
+        for (const batch of plan.insertOrder) {
+          // A signal (Ctrl-C) is seen between batches: SQLite's statements run to their end at once.
+          if (options.signal) await new Promise<void>((resolve) => setImmediate(resolve));
+          await testPause('batch');
+          throwIfAborted(options.signal);
+          const table = batch[0]!.table;
+          options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
+          await writeBatch(pipeline, plan, target, batch, ctx, writers, inserted, pointedAt);
+          written[table] = (written[table] ?? 0) + batch.length;
+          done += batch.length;
+        }
+      } catch (e) {
+        // A statement a failure or cancel left in flight ends before the rollback; the first error is the one told.
+        await pipeline.waitFor().catch(() => undefined);
+        throw e;
+      }
+      await pipeline.waitFor();
+      throwIfAborted(options.signal);
+      writtenAt = Date.now();
+      await finishRuns(trx, target, ctx);
+      await inserted?.check(trx, target);
+      await session.beforeCommit?.();
+      // The last chance to cancel: after this the commit is sent.
+      if (options.signal) await new Promise<void>((resolve) => setImmediate(resolve));
+      throwIfAborted(options.signal);
+    };
     try {
-      if (inserted) {
-        // One connection for the setting and the transaction; the setting cannot change inside one.
-        await target.db.connection().execute(async (conn) => {
-          await sql`PRAGMA foreign_keys = OFF`.execute(conn);
-          try {
-            await write(conn);
-          } finally {
-            await sql`PRAGMA foreign_keys = ON`.execute(conn);
-          }
+      if (options.session) await write(options.session);
+      else {
+        const foreignKeysOff =
+          target.dialect === 'sqlite' && plan.insertOrder.every((b) => idIsRowid(target.catalog.tables.get(b[0]!.table)!));
+        await target.withWriteLock(write, {
+          foreignKeysOff,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onWait ? { onWait: options.onWait } : {}),
         });
-      } else {
-        await write(target.db);
       }
     } catch (e) {
       // Target ids handed out inside the rolled-back transaction are void.
@@ -421,13 +431,13 @@ export async function executeSync(
 
 function translateWriteError(e: unknown, target: Instance): unknown {
   if (e instanceof LaminSyncError) return e;
-  const err = e as { code?: string; message?: string };
+  const err = e as { code?: string; message?: string; table?: string; column?: string };
   const msg = err.message ?? String(e);
   if (/UNIQUE constraint failed|duplicate key value/i.test(msg)) {
     return new LaminSyncError(
-      'INCOMPATIBLE',
-      `${target.identity.slug} already holds a different row with the same unique value (${msg}). ` +
-        'Nothing was written.',
+      'CONFLICT',
+      `Nothing was written: ${target.identity.slug} already holds a row with a unique value this sync writes (${msg}); ` +
+        'another session wrote it while the sync was planned. Sync again: it maps what is there.',
       { cause: e },
     );
   }
@@ -435,6 +445,18 @@ function translateWriteError(e: unknown, target: Instance): unknown {
   if (err.code === '23503' || err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     const { table, detail } = e as { table?: string; detail?: string };
     return missingParent(target, `${table ? `a ${table} row` : 'a row'} of this sync points at a row (${detail ?? msg}) that`, e);
+  }
+  if (err.code === '23502') {
+    return new LaminSyncError(
+      'INVALID_DATA',
+      `Nothing was written: a row of this sync has no value (NULL) in ${err.table ?? 'a table'}.${err.column ?? 'a column'}, ` +
+        `which ${target.location} requires. The source row breaks LaminDB’s schema: give it a value in the source (or leave it out) and sync again.`,
+      { cause: e },
+    );
+  }
+  if (target.dialect === 'sqlite') {
+    const t = translateSqliteError(e, { file: target.location, readOnly: target.readOnly });
+    if (t !== e) return t;
   }
   if (/readonly|read-only/i.test(msg)) {
     return new LaminSyncError('READ_ONLY', `${target.identity.slug} cannot be written: ${msg}`, { cause: e });

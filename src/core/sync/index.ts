@@ -1,18 +1,45 @@
+import { idIsRowid } from './foreign-keys';
 import type { Instance } from '../instance/types';
 import { executeSync, type ExecuteOptions } from './execute';
-import { planSync, type PlanOptions, type AnnotationPlanner } from './plan';
+import { assertDifferentInstances, planSync, type PlanOptions, type AnnotationPlanner } from './plan';
 import type { Selection, SyncPlan, SyncResult } from './types';
 
 export type SyncOptions = PlanOptions & ExecuteOptions & { annotationPlanner?: AnnotationPlanner };
 
-/** plan → execute: the whole sync of a selection from source into target. */
+/**
+ * plan → execute: the whole sync of a selection from source into target. The target's write lock
+ * is taken first and held across the plan and the write (SQLite `BEGIN IMMEDIATE`, Postgres an
+ * advisory lock), so two syncs into one target run one after the other and the second plans
+ * what the first wrote: it maps it. The source is read as one snapshot.
+ */
 export async function sync(
   source: Instance,
   target: Instance,
   selection: Selection,
   options: SyncOptions = {},
 ): Promise<{ plan: SyncPlan; result: SyncResult }> {
-  const plan = await planSync(source, target, selection, options);
-  const result = await executeSync(source, target, plan, options);
-  return { plan, result };
+  assertDifferentInstances(source, target);
+  return target.withWriteLock(
+    async (session) => {
+      // SQLite: one connection, now inside the transaction; the planner reads the target through it.
+      const locked: Instance = target.dialect === 'sqlite' ? { ...target, db: session.db } : target;
+      const plan = await planSync(source, locked, selection, options);
+      const result = await executeSync(source, locked, plan, { ...options, session });
+      return { plan, result };
+    },
+    {
+      foreignKeysOff: target.dialect === 'sqlite' && everyIdIsRowid(target),
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onWait ? { onWait: options.onWait } : {}),
+    },
+  );
+}
+
+/** Every table of LaminDB's modules has its rowid as id (then the written rows can be checked by id). */
+function everyIdIsRowid(target: Instance): boolean {
+  for (const [name, info] of target.catalog.tables) {
+    if (name.startsWith('django_') || name.startsWith('sqlite_') || !info.columnByName.has('id')) continue;
+    if (!idIsRowid(info)) return false;
+  }
+  return true;
 }

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { LaminSyncError } from '../errors';
+import { testPause } from '../test-hooks';
 import { chunk, inList, LIST_PARAMETER_CHUNK, selectWhereIn } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { instantKey } from '../instance/values';
@@ -463,6 +464,18 @@ export class Planner {
     if (!m.has(id)) m.set(id, `${column} of ${model}${uid ? `(uid='${uid}')` : ''}`);
   }
 
+  /** A source row's foreign key points at a row the source does not hold (its checks were off when it was written). */
+  private danglingReference(table: string, reasons: Map<number, string>, asked: number[], found: Record<string, unknown>[]): never {
+    const have = new Set(found.map((r) => Number(r.id)));
+    const missing = asked.find((id) => !have.has(id))!;
+    throw new LaminSyncError(
+      'INVALID_DATA',
+      `The source ${this.source.identity.slug} (${this.source.location}) is inconsistent: ${reasons.get(missing) ?? 'a foreign key'} ` +
+        `points at ${table} id ${missing}, which the source does not hold. Fix or remove that row in the source ` +
+        '(or leave it out of the sync); nothing was written.',
+    );
+  }
+
   /** Follows everything queued until the closure is complete. */
   async complete(signal?: AbortSignal): Promise<void> {
     for (;;) {
@@ -472,9 +485,11 @@ export class Planner {
         this.pendingRefs = new Map();
         // Every table's rows asked at once (a Postgres source answers them side by side, while
         // the ones already here are planned); planned in the order they were queued.
+        const todos: number[][] = [];
         const reads = prefetch(
           [...refs].map(([table, ids]) => {
             const todo = [...ids.keys()].filter((id) => !this.find(table, id));
+            todos.push(todo);
             if (todo.length === 0) return null;
             this.registry(table);
             return selectWhereIn(this.source, table, 'id', todo);
@@ -482,8 +497,11 @@ export class Planner {
         );
         let i = 0;
         for (const [table, ids] of refs) {
+          const todo = todos[i]!;
           const rows = await reads[i++];
-          if (rows) await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
+          if (!rows) continue;
+          if (rows.length < todo.length) this.danglingReference(table, ids, todo, rows);
+          await this.classify(table, rows, 'reference', (r) => ids.get(Number(r.id)) ?? 'foreign key');
         }
         continue;
       }
@@ -765,15 +783,39 @@ export async function planSync(
   selection: Selection,
   options: PlanOptions & { annotationPlanner?: AnnotationPlanner } = {},
 ): Promise<SyncPlan> {
-  if (source.identity.uid === target.identity.uid && source.location === target.location) {
-    throw new LaminSyncError('INVALID_ARGUMENT', `Source and target are the same instance (${source.identity.slug}).`);
+  assertDifferentInstances(source, target);
+  // One read transaction for the whole plan: a source written meanwhile is read as it was at the first read.
+  return source.withSnapshot((db) => planInSnapshot({ ...source, db }, target, selection, options));
+}
+
+/**
+ * Refuses a sync of an instance into itself, however it is reached: the same file by another
+ * path, a symbolic or hard link (same device and inode), the same Postgres database by another
+ * host name or URL.
+ */
+export function assertDifferentInstances(source: Instance, target: Instance): void {
+  if (source.physicalId === target.physicalId || (source.identity.uid === target.identity.uid && source.location === target.location)) {
+    const how = source.location === target.location ? '' : ` (${source.location} and ${target.location} are one instance)`;
+    throw new LaminSyncError(
+      'INVALID_ARGUMENT',
+      `Source and target are the same instance (${source.identity.slug})${how}. Choose another target.`,
+    );
   }
+}
+
+async function planInSnapshot(
+  source: Instance,
+  target: Instance,
+  selection: Selection,
+  options: PlanOptions & { annotationPlanner?: AnnotationPlanner },
+): Promise<SyncPlan> {
   const started = Date.now();
   const sourceStatements = source.counter.statements;
   const targetStatements = target.counter.statements;
   const warnings = checkMigrations(source, target);
   options.onProgress?.({ stage: 'plan', done: 0, total: 0, message: 'Resolving the selection' });
   const selected = await resolveSelection(source, selection);
+  await testPause('plan');
   const planner = new Planner(source, target);
   const byTable = new Map<string, Record<string, unknown>[]>();
   const partial = new Set<Record<string, unknown>>();
