@@ -36,13 +36,23 @@ export function hotJournalError(file: string, cause?: unknown): LaminSyncError {
   );
 }
 
-function canAccess(path: string, mode: number): boolean {
+/** Whether this process may access `path` as `mode` says (fs.constants.R_OK, W_OK). */
+export function canAccess(path: string, mode: number): boolean {
   try {
     accessSync(path, mode);
     return true;
   } catch {
     return false;
   }
+}
+
+/** The file exists but this user may not read it. */
+export function unreadableError(file: string, cause?: unknown): LaminSyncError {
+  return new LaminSyncError(
+    'PERMISSION',
+    `Cannot read ${file}: permission denied for this user. Ask its owner for read access (chmod/chown), or run as a user who has it.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 /**
@@ -92,13 +102,7 @@ export function translateSqliteError(e: unknown, where: SqliteWhere): unknown {
     case 'SQLITE_CANTOPEN':
     case 'SQLITE_PERM':
     case 'SQLITE_AUTH': {
-      if (existsSync(file) && !canAccess(file, constants.R_OK)) {
-        return new LaminSyncError(
-          'PERMISSION',
-          `Cannot read ${file}: permission denied for this user. Ask its owner for read access (chmod/chown), or run as a user who has it.`,
-          cause,
-        );
-      }
+      if (existsSync(file) && !canAccess(file, constants.R_OK)) return unreadableError(file, e);
       if (!where.readOnly && !canAccess(dirname(file), constants.W_OK)) {
         return new LaminSyncError(
           'PERMISSION',

@@ -1,10 +1,10 @@
-import { accessSync, constants, existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
+import { constants, existsSync, openSync, readFileSync, readSync, closeSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { testPause, testPauseMs } from '../test-hooks';
-import { journalFile, translateSqliteError, type SqliteWhere } from './sqlite-errors';
+import { canAccess, journalFile, translateSqliteError, unreadableError, type SqliteWhere } from './sqlite-errors';
 import type { StatementCounter } from './types';
 
 export interface SqliteConnection {
@@ -122,15 +122,6 @@ function guardedDatabase(raw: Database.Database, guard: Guard): Pick<Database.Da
   };
 }
 
-function canAccess(path: string, mode: number): boolean {
-  try {
-    accessSync(path, mode);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The file's header says WAL (bytes 18 and 19 are 2). */
 function isWalFile(file: string): boolean {
   const fd = openSync(file, 'r');
@@ -206,12 +197,7 @@ export function connectSqlite(
       throw translateSqliteError(e, where);
     }
   };
-  if (!canAccess(file, constants.R_OK)) {
-    throw new LaminSyncError(
-      'PERMISSION',
-      `Cannot read ${file}: permission denied for this user. Ask its owner for read access (chmod/chown), or run as a user who has it.`,
-    );
-  }
+  if (!canAccess(file, constants.R_OK)) throw unreadableError(file);
   let raw: Database.Database | undefined;
   try {
     raw = readOnly ? openReadOnly(file) : new Database(file, { fileMustExist: true, timeout: statementBusyMs() });
