@@ -56,24 +56,20 @@ describe('signals during a sync', () => {
     });
   }
 
-  it('postgres: kill -9 once COMMIT is sent: the target is as it was or complete, never half', async () => {
+  it('postgres: kill -9 once COMMIT is sent: the target is as it was or complete, never half; a sync started at once waits and maps', async () => {
     const source = await artifactsSource('sqlite', N);
     const target = await emptyTarget('postgres');
     const before = await checksums(target);
-    // What a complete sync writes, for comparison: the same sync into a second target.
-    const reference = await emptyTarget('postgres', 'reference');
-    assertExit(await spawnCli(['sync', source, reference, '--registry', 'Artifact', '--all']), 0);
     const run = await interrupted(source, target, 'commit-sent', 1, (pid) => process.kill(pid, 'SIGKILL'));
     assert.equal(run.signal, 'SIGKILL');
     const after = await checksums(target);
-    const changed = changedTables(before, after);
-    if (changed.length > 0) {
-      // Committed: every artifact is there; a re-sync maps them all and writes nothing.
-      assert.ok(after.lamindb_artifact!.startsWith(`${N}:`), after.lamindb_artifact);
-      const again = await spawnCli(['sync', source, target, '--registry', 'Artifact', '--all']);
-      assertExit(again, 0);
-      assert.match(again.out, /nothing written/);
-    }
+    if (changedTables(before, after).length > 0) assert.ok(after.lamindb_artifact!.startsWith(`${N}:`), after.lamindb_artifact);
+    // The next sync, started right away (the server may still be finishing the commit), never sees half of it.
+    const again = await spawnCli(['sync', source, target, '--registry', 'Artifact', '--all'], { timeoutMs: 120_000 });
+    assertExit(again, 0);
+    assertNoStackTrace(again.out + again.err);
+    assert.doesNotMatch(again.err, /already holds/);
+    assert.ok((await checksums(target)).lamindb_artifact!.startsWith(`${N}:`));
   });
 });
 
