@@ -18,7 +18,7 @@ async function interrupted(source: string, target: string, stage: 'batch' | 'com
   const at = outputWatcher(new RegExp(`(\\[test-pause ${stage}\\][\\s\\S]*){${nth}}`));
   let pid = 0;
   const run = spawnCli(['sync', source, target, '--registry', 'Artifact', '--all'], {
-    env: { LAMIN_SYNC_TEST_PAUSE_MS: nth > 1 ? '3000' : '30000', LAMIN_SYNC_TEST_PAUSE_AT: stage },
+    env: { LAMIN_SYNC_TEST_PAUSE_MS: nth > 1 ? '1500' : '30000', LAMIN_SYNC_TEST_PAUSE_AT: stage },
     onOutput: at.onOutput,
     onSpawn: (c) => (pid = c.pid!),
     timeoutMs: 120_000,
