@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { GUIDE_ARTIFACT, GUIDE_STORAGE } from '../../src/core/example/guide';
-import { fileHash, tempDir } from '../support/instances';
+import { DIALECTS, fileHash, tempDir } from '../support/instances';
 import { assertNoStackTrace, assertOneErrorLine, changedTables, CLI, ROOT, spawnCli, type CliRun } from './support';
 import { artifactsSource, assertExit, checksums, countUid, emptyTarget, guideSource } from './fixtures';
 
@@ -119,38 +119,40 @@ describe('SQLite targets and sources in a bad way', () => {
 });
 
 describe('a source that breaks the schema', () => {
-  it('a foreign key pointing nowhere: one line naming the row and the missing row, the target unchanged', async () => {
-    const source = await guideSource('sqlite');
-    const target = await emptyTarget('sqlite');
-    edit(source, (db) => db.prepare('update lamindb_artifact set storage_id = 9999 where uid = ?').run(GUIDE_ARTIFACT.uid));
-    const before = await checksums(target);
-    const run = await spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid]);
-    assertExit(run, 1);
-    assertOneErrorLine(
-      run,
-      new RegExp(`^error: The source .* is inconsistent: storage_id of Artifact\\(uid='${GUIDE_ARTIFACT.uid}'\\) points at lamindb_storage id 9999, which the source does not hold\\. Fix or remove that row`, 'm'),
-    );
-    assert.deepEqual(changedTables(before, await checksums(target)), []);
-  });
+  for (const dialect of DIALECTS) {
+    it(`into ${dialect}: a foreign key pointing nowhere: one line naming the row and the missing row, the target unchanged`, async () => {
+      const source = await guideSource('sqlite');
+      const target = await emptyTarget(dialect);
+      edit(source, (db) => db.prepare('update lamindb_artifact set storage_id = 9999 where uid = ?').run(GUIDE_ARTIFACT.uid));
+      const before = await checksums(target);
+      const run = await spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid]);
+      assertExit(run, 1);
+      assertOneErrorLine(
+        run,
+        new RegExp(`^error: The source .* is inconsistent: storage_id of Artifact\\(uid='${GUIDE_ARTIFACT.uid}'\\) points at lamindb_storage id 9999, which the source does not hold\\. Fix or remove that row`, 'm'),
+      );
+      assert.deepEqual(changedTables(before, await checksums(target)), []);
+    });
 
-  it('a NULL where the target forbids one: one line naming the column, the target unchanged', async (t) => {
-    const source = await guideSource('sqlite');
-    const target = await emptyTarget('sqlite');
-    // A source whose schema lost a NOT NULL (edited by hand, or another tool's migration): the
-    // sqlite3 shell may edit the schema (better-sqlite3 runs in SQLite's defensive mode).
-    const edited = spawnSyncQuiet('sqlite3', [
-      source,
-      'PRAGMA writable_schema = ON; ' +
-        "UPDATE sqlite_master SET sql = replace(sql, '\"storage_id\" integer NOT NULL', '\"storage_id\" integer NULL') WHERE name = 'lamindb_artifact';",
-    ]);
-    if (edited !== 0) return t.skip('the sqlite3 shell is not installed');
-    edit(source, (db) => db.prepare('update lamindb_artifact set storage_id = NULL where uid = ?').run(GUIDE_ARTIFACT.uid));
-    const before = await checksums(target);
-    const run = await spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid]);
-    assertExit(run, 1);
-    assertOneErrorLine(run, /^error: Nothing was written: a row of this sync has no value \(NULL\) in lamindb_artifact\.storage_id, which .*lamin\.db requires\./m);
-    assert.deepEqual(changedTables(before, await checksums(target)), []);
-  });
+    it(`into ${dialect}: a NULL where the target forbids one: one line naming the column, the target unchanged`, async (t) => {
+      const source = await guideSource('sqlite');
+      const target = await emptyTarget(dialect);
+      // A source whose schema lost a NOT NULL (edited by hand, or another tool's migration): the
+      // sqlite3 shell may edit the schema (better-sqlite3 runs in SQLite's defensive mode).
+      const edited = spawnSyncQuiet('sqlite3', [
+        source,
+        'PRAGMA writable_schema = ON; ' +
+          "UPDATE sqlite_master SET sql = replace(sql, '\"storage_id\" integer NOT NULL', '\"storage_id\" integer NULL') WHERE name = 'lamindb_artifact';",
+      ]);
+      if (edited !== 0) return t.skip('the sqlite3 shell is not installed');
+      edit(source, (db) => db.prepare('update lamindb_artifact set storage_id = NULL where uid = ?').run(GUIDE_ARTIFACT.uid));
+      const before = await checksums(target);
+      const run = await spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid]);
+      assertExit(run, 1);
+      assertOneErrorLine(run, /^error: Nothing was written: a row of this sync has no value \(NULL\) in lamindb_artifact\.storage_id, which .* requires\./m);
+      assert.deepEqual(changedTables(before, await checksums(target)), []);
+    });
+  }
 });
 
 describe('a WAL-mode source', () => {
