@@ -12,6 +12,7 @@ export class PlanRow implements PlannedRow {
   fks = NO_KEYS;
   refs: RowRef[] = [];
   index = -1;
+  contextRun = false;
 
   constructor(
     readonly table: string,

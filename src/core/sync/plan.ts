@@ -14,6 +14,7 @@ import {
 } from '../schema/registries';
 import { PlanRow, PlanRows, RowMarks, rowKey } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
+import { slotUpdateWarning, type SlotUpdate } from './slot-schemas';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
 import type { FollowedForeignKey, KeptLatest, PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
 
@@ -46,6 +47,19 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export class ReportList {
   private rowList: PlannedRow[] = [];
   private actionList: RowAction[] = [];
+  private starts: number[] = [];
+
+  /** Where each group of lines starts (LaminDB reports each object it saves apart: a collection's artifacts, then it). */
+  get groups(): readonly number[] {
+    return this.starts.length > 0 ? this.starts : [0];
+  }
+
+  /** The lines pushed from now on form a new group. */
+  startGroup(): void {
+    const at = this.rowList.length;
+    if (this.starts.length === 0 && at > 0) this.starts.push(0);
+    if (this.starts[this.starts.length - 1] !== at) this.starts.push(at);
+  }
 
   get rows(): readonly PlannedRow[] {
     return this.rowList;
@@ -233,8 +247,19 @@ export class Planner {
         this.requested.push(planned.key);
         this.listWhenMapped(table, planned.sourceId);
       }
-      if (planned.action === 'transfer') this.afterTransfer(planned, registry);
+      if (planned.action === 'transfer') this.afterTransfer(planned, registry, mode);
     }
+  }
+
+  /**
+   * Adds a row built by the sync itself (a rebuilt slot schema, its member links, a slot link):
+   * its foreign keys `fks` point where `refs` says (by column), none is followed.
+   */
+  addBuiltRow(row: PlanRow, fks: readonly FollowedForeignKey[] = [], refs: Record<string, PlannedRow> = {}): PlanRow {
+    row.fks = fks;
+    row.refs = fks.map((fk) => refs[fk.column] ?? null);
+    this.addRow(row);
+    return row;
   }
 
   /**
@@ -387,7 +412,7 @@ export class Planner {
     return fks;
   }
 
-  private afterTransfer(planned: PlanRow, registry: Registry): void {
+  private afterTransfer(planned: PlanRow, registry: Registry, mode: 'requested' | 'reference'): void {
     this.followForeignKeys(planned);
     const values = planned.values!;
     if (registry.versioned && !isTrue(values.is_latest)) {
@@ -397,6 +422,9 @@ export class Planner {
       if (!m) this.pendingFamilies.set(planned.table, (m = new Map()));
       if (!m.has(stem)) m.set(stem, planned.key);
     }
+    // A schema reached by a foreign key (an artifact's schema) travels alone, as LaminDB's
+    // `transfer_to_default_db` copies it: without its members and components.
+    if (planned.table === 'lamindb_schema' && mode === 'reference') return;
     let links = this.memberLinkCache.get(planned.table);
     if (!links) this.memberLinkCache.set(planned.table, (links = memberLinks(this.source.catalog, planned.table)));
     for (const link of links) {
@@ -691,6 +719,8 @@ export class Planner {
    * order; a key may repeat (a label linked twice is listed twice).
    */
   readonly annotationReport = new ReportList();
+  /** Slots of mapped objects re-pointed at their rebuilt schema (see `slot-schemas.ts`). */
+  readonly slotUpdates: SlotUpdate[] = [];
   /** The report lists this row (planned or not yet) also when it is mapped. */
   listWhenMapped(table: string, id: number): void {
     let ids = this.reportMapped.get(table);
@@ -719,7 +749,27 @@ export class Planner {
   reportOrder(): ReportList {
     const out = new ReportList();
     const seen = new RowMarks();
-    for (const key of this.requested) this.listClosure(this.rows.get(key), out, seen);
+    for (const key of this.requested) {
+      const row = this.rows.get(key);
+      // A collection's artifacts come first, each reported apart, mapped or transferred (LaminDB
+      // saves them before the collection).
+      if (row?.table === 'lamindb_collection' && row.action === 'transfer') {
+        for (const link of this.linksOf.get(row) ?? []) {
+          for (let i = 0; i < link.refs.length; i++) {
+            if (link.fks[i]!.column !== 'artifact_id') continue;
+            const member = this.deref(link, i);
+            if (!member || seen.has(member)) continue;
+            out.startGroup();
+            if (member.action === 'map') {
+              seen.add(member);
+              out.push(member, 'map');
+            } else this.listClosure(member, out, seen);
+          }
+        }
+      }
+      out.startGroup();
+      this.listClosure(row, out, seen);
+    }
     out.append(this.annotationReport);
     for (const row of this.annotationReport.rows) seen.add(row);
     // Anything transferred that no path above listed (kept so the report never hides a write).
@@ -814,10 +864,12 @@ export async function planSync(
     insertOrder,
     reportOrder: report.rows,
     reportActions: report.actions,
+    reportGroups: report.groups,
     demote,
     keptLatest,
     transfer: transferTransformSpec(source),
-    warnings,
+    slotUpdates: planner.slotUpdates,
+    warnings: [...warnings, ...planner.slotUpdates.map(slotUpdateWarning)],
     planning: {
       durationMs: Date.now() - started,
       statements: {
