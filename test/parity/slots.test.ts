@@ -1,0 +1,96 @@
+// Slot schemas as lamindb builds them, checked on lamindb's own files: its hash recomputed from the
+// members, a lamindb-made target whose slot holds another schema re-synced (the slot re-pointed,
+// as lamindb does), and the `_aux` of the rows lamin-sync creates for itself.
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import type { Instance } from '../../src/core/instance/types';
+import { lamindbSchemaHash } from '../../src/core/sync/slot-schemas';
+import { assertNoStackTrace, spawnCli } from '../faults/support';
+import { fileHash } from '../support/instances';
+import { copyInstances, DATASET1, open, referenceFile } from './support';
+
+const opened: Instance[] = [];
+async function track(p: Promise<Instance>): Promise<Instance> {
+  const i = await p;
+  opened.push(i);
+  return i;
+}
+after(async () => {
+  for (const i of opened) await i.close();
+});
+
+/** Each schema with members: its stored hash, itype, dtype and member uids. */
+async function schemasWithMembers(i: Instance) {
+  const { rows } = await sql<{ uid: string; hash: string; itype: string; dtype: string | null; member: string }>`
+    SELECT s.uid, s.hash, s.itype, s._dtype_str AS dtype, f.uid AS member FROM lamindb_schema s
+      JOIN lamindb_schemafeature l ON l.schema_id = s.id JOIN lamindb_feature f ON f.id = l.feature_id
+    UNION ALL
+    SELECT s.uid, s.hash, s.itype, s._dtype_str AS dtype, g.uid AS member FROM lamindb_schema s
+      JOIN bionty_schemagene l ON l.schema_id = s.id JOIN bionty_gene g ON g.id = l.gene_id`.execute(i.db);
+  const out = new Map<string, { hash: string; itype: string; dtype: string | null; members: string[] }>();
+  for (const r of rows) {
+    const s = out.get(r.uid) ?? { hash: r.hash, itype: r.itype, dtype: r.dtype, members: [] };
+    s.members.push(r.member);
+    out.set(r.uid, s);
+  }
+  return out;
+}
+
+describe('slot schemas as lamindb builds them', () => {
+  it("computes lamindb's hash of every schema with members in lamindb's files (source and targets)", async () => {
+    let checked = 0;
+    for (const gz of ['src.db.gz', 'lamindb-untracked.db.gz', 'lamindb-tracked.db.gz']) {
+      const i = await track(open(referenceFile(gz), '/nonexistent', true));
+      for (const [uid, s] of await schemasWithMembers(i)) {
+        assert.equal(lamindbSchemaHash(s.itype, s.dtype, s.members), s.hash, `${gz}: schema ${uid}`);
+        checked++;
+      }
+    }
+    // src: obs and var.T (itype bionty.Gene.ensembl_gene_id); each target: the rebuilt obs and var.T.
+    assert.equal(checked, 6);
+  });
+
+  it('re-syncs a lamindb-made target whose artifact holds var.T with another schema: the slot is re-pointed, and said so', async () => {
+    const c = copyInstances('lamindb-untracked.db.gz');
+    // As an earlier lamin-sync left it: var.T pointing at a copy of the source's schema.
+    const tgt = await track(open(c.file('tgt'), c.settingsDir, false));
+    const [old] = (
+      await sql<{ id: number }>`INSERT INTO lamindb_schema (uid, n_members, itype, _dtype_str, hash, minimal_set, ordered_set, maximal_set, is_type, is_locked, flexible, branch_id, created_on_id, space_id, created_by_id)
+        VALUES ('FBHrb3efrhwc1XcL', 3, 'bionty.Gene.ensembl_gene_id', 'num', 'P5KzXILi0TzYDHB82Pvt-w', 1, 0, 0, 0, 0, 0, 1, 1, 1, 1) RETURNING id`.execute(tgt.db)
+    ).rows;
+    await sql`UPDATE lamindb_artifactschema SET schema_id = ${old!.id} WHERE slot = 'var.T'`.execute(tgt.db);
+    await tgt.close();
+    opened.splice(opened.indexOf(tgt), 1);
+
+    const env = { LAMIN_SETTINGS_DIR: c.settingsDir.replace(/\/\.lamin$/, '') };
+    const run = await spawnCli(['sync', c.file('src'), c.file('tgt'), '--key', DATASET1, '--annotations'], { env });
+    assert.equal(run.code, 0, run.err);
+    assertNoStackTrace(run.out + run.err);
+    assert.match(run.out, /^! updating annotation of artifact qMg9kQIytwfT1ZHs0000 with feature set for slot: var\.T$/m);
+    const after = await track(open(c.file('tgt'), c.settingsDir, true));
+    const slots = await sql<{ slot: string; hash: string; uid: string }>`
+      SELECT l.slot, s.hash, s.uid FROM lamindb_artifactschema l JOIN lamindb_schema s ON s.id = l.schema_id ORDER BY l.slot`.execute(after.db);
+    // lamindb's own rebuilt schemas, found by hash: no new schema.
+    assert.deepEqual(slots.rows, [
+      { slot: 'obs', hash: 'ykazcMMHtnYq_EckHpRgdg', uid: 'uDeC91SMyAn9e7SP' },
+      { slot: 'var.T', hash: 'gVTn0VGrfYr5h6l7NSjiYA', uid: 'ycmBNaTtPbQN0aRL' },
+    ]);
+    // The rows lamin-sync created for itself (the CLI's transform and run, the transfer's) have SQL NULL `_aux`.
+    for (const table of ['lamindb_transform', 'lamindb_run']) {
+      const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM ${sql.table(table)} WHERE _aux IS NOT NULL`.execute(after.db);
+      assert.equal(Number(rows[0]!.n), 0, `${table}._aux`);
+    }
+    const { rows: tracked } = await sql<{ n: number }>`SELECT count(*) AS n FROM lamindb_transform WHERE uid = 'LaminSyncCLI0000'`.execute(after.db);
+    assert.equal(Number(tracked[0]!.n), 1);
+    await after.close();
+    opened.splice(opened.indexOf(after), 1);
+
+    // Again: nothing to re-point, nothing written.
+    const before = fileHash(c.file('tgt'));
+    const again = await spawnCli(['sync', c.file('src'), c.file('tgt'), '--key', DATASET1, '--annotations'], { env });
+    assert.equal(again.code, 0, again.err);
+    assert.doesNotMatch(again.out, /updating annotation/);
+    assert.equal(fileHash(c.file('tgt')), before);
+  });
+});
