@@ -43,17 +43,21 @@ export function itypeOf(memberTable: string): string {
 }
 
 /**
- * The hash `Schema(features=…, dtype=…)` computes for a schema built from values: its dtype,
- * itype, the default set flags (minimal, not ordered, not maximal), the member count and the hash
- * of the members' sorted uids — each `code=value`, sorted, joined by `:`.
+ * The hash `Schema(features=…)` computes for a schema of members with the default set flags
+ * (minimal, not ordered, not maximal, not flexible): its dtype, itype, the flags, the member count
+ * and the hash of the members' sorted uids — each `code=value`, sorted, joined by `:`.
  */
-export function rebuiltSchemaHash(memberTable: string, memberUids: readonly string[]): string {
-  const dtype = memberTable === 'lamindb_feature' ? null : NUMBER_TYPE;
+export function lamindbSchemaHash(itype: string, dtype: string | null, memberUids: readonly string[]): string {
   const parts: string[] = [];
   if (dtype !== null) parts.push(`a=${dtype}`);
-  parts.push(`b=${itypeOf(memberTable)}`, 'c=True', 'd=False', 'e=False', `h=${memberUids.length}`);
+  parts.push(`b=${itype}`, 'c=True', 'd=False', 'e=False', `h=${memberUids.length}`);
   parts.push(`j=${lamindbHashString([...memberUids].sort().join(':'))}`);
   return lamindbHashString(parts.sort().join(':'));
+}
+
+/** The hash of the schema `Schema.from_values(<uids>, field=<registry>.uid)` builds. */
+export function rebuiltSchemaHash(memberTable: string, memberUids: readonly string[]): string {
+  return lamindbSchemaHash(itypeOf(memberTable), memberTable === 'lamindb_feature' ? null : NUMBER_TYPE, memberUids);
 }
 
 /** A slot of an object re-pointed at another schema in the target. */
