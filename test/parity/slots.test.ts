@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Instance } from '../../src/core/instance/types';
+import { annotationPlanner } from '../../src/core/sync/annotations';
+import { sync } from '../../src/core/sync/index';
 import { lamindbSchemaHash } from '../../src/core/sync/slot-schemas';
 import { assertNoStackTrace, spawnCli } from '../faults/support';
 import { fileHash } from '../support/instances';
@@ -92,5 +94,24 @@ describe('slot schemas as lamindb builds them', () => {
     assert.equal(again.code, 0, again.err);
     assert.doesNotMatch(again.out, /updating annotation/);
     assert.equal(fileHash(c.file('tgt')), before);
+  });
+
+  it("finds a slot's rebuilt schema among the rows the same sync transfers (the artifact's own schema), as lamindb finds it by hash", async () => {
+    const c = copyInstances('tgt-empty.db.gz');
+    // The artifact's schema is its obs schema (a DataFrame validated with the schema of its columns).
+    const src = await track(open(c.file('src'), c.settingsDir, false));
+    await sql`UPDATE lamindb_artifact SET schema_id = (SELECT id FROM lamindb_schema WHERE uid = 'uDeC91SMyAn9e7SP') WHERE key = ${DATASET1}`.execute(src.db);
+    await src.close();
+    opened.splice(opened.indexOf(src), 1);
+    const source = await track(open(c.file('src'), c.settingsDir, true));
+    const target = await track(open(c.file('tgt'), c.settingsDir, false));
+    const { result } = await sync(source, target, { keys: [DATASET1] }, { annotations: true, annotationPlanner });
+    assert.ok(result.transferred.some((e) => e.uid === 'uDeC91SMyAn9e7SP'), 'the artifact schema is transferred and listed');
+    const { rows } = await sql<{ slot: string; uid: string; own: number }>`
+      SELECT l.slot, s.uid, CASE WHEN a.schema_id = s.id THEN 1 ELSE 0 END AS own FROM lamindb_artifactschema l
+        JOIN lamindb_schema s ON s.id = l.schema_id JOIN lamindb_artifact a ON a.id = l.artifact_id ORDER BY l.slot`.execute(target.db);
+    assert.deepEqual(rows.map((r) => [r.slot, r.uid, Number(r.own)]), [['obs', 'uDeC91SMyAn9e7SP', 1], ['var.T', rows[1]!.uid, 0]]);
+    const { rows: n } = await sql<{ n: number }>`SELECT count(*) AS n FROM lamindb_schema WHERE uid = 'uDeC91SMyAn9e7SP'`.execute(target.db);
+    assert.equal(Number(n[0]!.n), 1);
   });
 });

@@ -183,6 +183,15 @@ export async function finishSlots(planner: Planner, plan: SlotPlan): Promise<Slo
     byUid.set(String(row.uid), Number(row.id));
   }
 
+  // Schemas this sync transfers anyway (an artifact's schema, reached by its foreign key): once
+  // written, LaminDB's `Schema(…)` would find them by hash (or their uid), and so does the slot.
+  const plannedByHash = new Map<string, PlannedRow>();
+  const plannedByUid = new Map<string, PlannedRow>();
+  for (const row of planner.rowsOf('lamindb_schema')) {
+    if (row.action !== 'transfer' || !row.values || Number(row.values.branch_id) === -1) continue;
+    if (row.values.hash !== null && row.values.hash !== undefined) plannedByHash.set(String(row.values.hash), row);
+    plannedByUid.set(String(row.uid), row);
+  }
   const rebuiltByHash = new Map<string, PlannedRow>();
   let synthetic = 0;
   const schemaFks = planner.followedForeignKeys('lamindb_schema');
@@ -191,7 +200,10 @@ export async function finishSlots(planner: Planner, plan: SlotPlan): Promise<Slo
     if (!rebuilt) {
       const uid = wantedUid.get(s);
       const found = existing.get(h) ?? (uid !== undefined ? byUid.get(uid) : undefined);
-      if (found !== undefined) {
+      const planned = found === undefined ? (plannedByHash.get(h) ?? (uid !== undefined ? plannedByUid.get(uid) : undefined)) : undefined;
+      if (planned) {
+        rebuilt = planned;
+      } else if (found !== undefined) {
         rebuilt = planner.addBuiltRow(
           new PlanRow('lamindb_schema', 'Schema', --synthetic, uid ?? String(s.source.uid), 'map', found, null, false, 'slot schema (found by hash)'),
         );
