@@ -6,8 +6,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import type { Instance } from '../../src/core/instance/types';
+import { describe, it } from 'node:test';
 import { fileHash } from '../support/instances';
 import { ALLOWED_DIFFERENCES, README, assertReportsEqual, compareWithLamindb, withoutExtras } from './allowed';
 import { canonical, describeDifference, differences, snapshot, uidsOf } from './compare';
@@ -24,16 +23,6 @@ import {
   V1,
 } from './support';
 
-const opened: Instance[] = [];
-async function track(p: Promise<Instance>): Promise<Instance> {
-  const i = await p;
-  opened.push(i);
-  return i;
-}
-after(async () => {
-  for (const i of opened) await i.close();
-});
-
 describe('parity with lamindb 2.9.1 on the guide (SQLite)', () => {
   it('names every allowed difference in the README', () => {
     for (const a of ALLOWED_DIFFERENCES) assert.ok(README.includes(a.readme), `README explains "${a.name}" (${a.readme})`);
@@ -41,11 +30,11 @@ describe('parity with lamindb 2.9.1 on the guide (SQLite)', () => {
 
   it('untracked: dataset1 with annotations, small, v1, v2, the Collection into tgt-empty equal lamindb-untracked, and the reports its log', async () => {
     const c = copyInstances('tgt-empty.db.gz');
-    const source = await track(open(c.file('src'), c.settingsDir, true));
-    const tgt = await track(open(c.file('tgt'), c.settingsDir, false));
+    const source = await open(c.file('src'), c.settingsDir, true);
+    const tgt = await open(c.file('tgt'), c.settingsDir, false);
     const lines = await runSteps(source, tgt, UNTRACKED_STEPS);
-    const theirs = await track(open(referenceFile('lamindb-untracked.db.gz'), c.settingsDir, true));
-    const start = await track(open(referenceFile('tgt-empty.db.gz'), c.settingsDir, true));
+    const theirs = await open(referenceFile('lamindb-untracked.db.gz'), c.settingsDir, true);
+    const start = await open(referenceFile('tgt-empty.db.gz'), c.settingsDir, true);
     const { unexplained, extras } = await compareWithLamindb(tgt, theirs, [source, start]);
     assert.deepEqual(unexplained, []);
     // The extras are there (so the allowed list is not stale): each kind at least once.
@@ -60,11 +49,11 @@ describe('parity with lamindb 2.9.1 on the guide (SQLite)', () => {
 
   it(`tracked: the same inside run ${TRACKED_RUN} (--initiated-by-run) into tgt-tracked-start equal lamindb-tracked`, async () => {
     const c = copyInstances('tgt-tracked-start.db.gz');
-    const source = await track(open(c.file('src'), c.settingsDir, true));
-    const tgt = await track(open(c.file('tgt'), c.settingsDir, false));
+    const source = await open(c.file('src'), c.settingsDir, true);
+    const tgt = await open(c.file('tgt'), c.settingsDir, false);
     const lines = await runSteps(source, tgt, TRACKED_STEPS, TRACKED_RUN);
-    const theirs = await track(open(referenceFile('lamindb-tracked.db.gz'), c.settingsDir, true));
-    const start = await track(open(referenceFile('tgt-tracked-start.db.gz'), c.settingsDir, true));
+    const theirs = await open(referenceFile('lamindb-tracked.db.gz'), c.settingsDir, true);
+    const start = await open(referenceFile('tgt-tracked-start.db.gz'), c.settingsDir, true);
     const { unexplained, extras } = await compareWithLamindb(tgt, theirs, [source, start]);
     assert.deepEqual(unexplained, []);
     assert.deepEqual(TRACKED_STEPS.flatMap((s) => withoutExtras(lines.get(s.name)!, extras)), logReportLines('lamindb-tracked.log'));
@@ -81,12 +70,12 @@ describe('parity with lamindb 2.9.1 on the guide (SQLite)', () => {
 
   it('collection only: its artifacts come first, each reported apart, as in lamindb-collection-only', async () => {
     const c = copyInstances('tgt-empty.db.gz');
-    const source = await track(open(c.file('src'), c.settingsDir, true));
-    const tgt = await track(open(c.file('tgt'), c.settingsDir, false));
+    const source = await open(c.file('src'), c.settingsDir, true);
+    const tgt = await open(c.file('tgt'), c.settingsDir, false);
     const steps = UNTRACKED_STEPS.filter((s) => s.name === 'coll');
     const lines = await runSteps(source, tgt, steps);
-    const theirs = await track(open(referenceFile('lamindb-collection-only.db.gz'), c.settingsDir, true));
-    const start = await track(open(referenceFile('tgt-empty.db.gz'), c.settingsDir, true));
+    const theirs = await open(referenceFile('lamindb-collection-only.db.gz'), c.settingsDir, true);
+    const start = await open(referenceFile('tgt-empty.db.gz'), c.settingsDir, true);
     const { unexplained } = await compareWithLamindb(tgt, theirs, [source, start]);
     assert.deepEqual(unexplained, []);
     assert.deepEqual(lines.get('coll'), logSections('lamindb-collection-only.log').get('coll'));
@@ -95,10 +84,10 @@ describe('parity with lamindb 2.9.1 on the guide (SQLite)', () => {
   for (const made of ['lamindb-untracked.db.gz', 'lamindb-untracked-twice.db.gz']) {
     it(`re-syncs every step into ${made} (made by lamindb): only the listed extras are written, a second run writes nothing`, async () => {
       const c = copyInstances(made);
-      const source = await track(open(c.file('src'), c.settingsDir, true));
-      const tgt = await track(open(c.file('tgt'), c.settingsDir, false));
+      const source = await open(c.file('src'), c.settingsDir, true);
+      const tgt = await open(c.file('tgt'), c.settingsDir, false);
       await runSteps(source, tgt, UNTRACKED_STEPS);
-      const theirs = await track(open(referenceFile(made), c.settingsDir, true));
+      const theirs = await open(referenceFile(made), c.settingsDir, true);
       const { unexplained, extras } = await compareWithLamindb(tgt, theirs, [source, theirs]);
       assert.deepEqual(unexplained, []);
       assert.ok(extras.length > 0);
@@ -113,8 +102,8 @@ describe('parity with lamindb 2.9.1 on the guide (SQLite)', () => {
     // lamindb-untracked-twice is lamindb re-running every step into lamindb-untracked: it only
     // re-saves the slot schemas (`_aux` '{}'). lamin-sync's rows compare equal to lamindb's
     // (above), so lamindb's re-transfer into a lamin-sync target meets the same rows.
-    const once = await track(open(referenceFile('lamindb-untracked.db.gz'), '/nonexistent', true));
-    const twice = await track(open(referenceFile('lamindb-untracked-twice.db.gz'), '/nonexistent', true));
+    const once = await open(referenceFile('lamindb-untracked.db.gz'), '/nonexistent', true);
+    const twice = await open(referenceFile('lamindb-untracked-twice.db.gz'), '/nonexistent', true);
     const known = uidsOf(await snapshot(once));
     const d = differences(canonical(await snapshot(once), known), canonical(await snapshot(twice), known));
     assert.deepEqual(

@@ -5,10 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import pg from 'pg';
-import type { Instance } from '../../src/core/instance/types';
 import { postgresChecksums } from '../faults/support';
 import { testPostgres } from '../support/postgres';
 import { assertReportsEqual, compareWithLamindb } from './allowed';
@@ -30,11 +29,6 @@ async function loadDump(url: string, file: string): Promise<void> {
   }
 }
 
-const opened: Instance[] = [];
-after(async () => {
-  for (const i of opened) await i.close();
-});
-
 describe('parity with lamindb 2.9.1 on Postgres', () => {
   it('the untracked steps from the SQLite source into pgtgt_empty equal pgtgt-after-lamindb, and the reports its log', async () => {
     const server = await testPostgres();
@@ -51,17 +45,12 @@ describe('parity with lamindb 2.9.1 on Postgres', () => {
     // The target's settings file, pointing at the test database.
     const env = readFileSync(join(REFERENCE, 'settings', 'instance--anonymous--pgtgt.env'), 'utf8');
     writeFileSync(join(c.settingsDir, 'instance--anonymous--pgtgt.env'), env.replace(/^lamindb_instance_db=.*$/m, `lamindb_instance_db=${ours}`));
-    const track = async (p: Promise<Instance>) => {
-      const i = await p;
-      opened.push(i);
-      return i;
-    };
-    const source = await track(open(c.file('src'), c.settingsDir, true));
-    const target = await track(open(ours, c.settingsDir, false));
+    const source = await open(c.file('src'), c.settingsDir, true);
+    const target = await open(ours, c.settingsDir, false);
     assert.equal(target.identity.slug, 'anonymous/pgtgt');
     const lines = await runSteps(source, target, UNTRACKED_STEPS);
-    const reference = await track(open(theirs, c.settingsDir, true));
-    const start = await track(open(empty, c.settingsDir, true));
+    const reference = await open(theirs, c.settingsDir, true);
+    const start = await open(empty, c.settingsDir, true);
     const { unexplained, extras } = await compareWithLamindb(target, reference, [source, start]);
     assert.deepEqual(unexplained, []);
     assert.ok(extras.some((d) => d.table === 'lamindb_jsonvalue') && extras.some((d) => d.identity === 'ogi0BoTsMsSEtGYa0000'));
@@ -80,7 +69,6 @@ describe('parity with lamindb 2.9.1 on Postgres', () => {
     const source = await open(c.file('src'), c.settingsDir, true);
     const target = await open(made, c.settingsDir, false);
     const reference = await open(theirs, c.settingsDir, true);
-    opened.push(source, target, reference);
     await runSteps(source, target, UNTRACKED_STEPS);
     const { unexplained, extras } = await compareWithLamindb(target, reference, [source, reference]);
     assert.deepEqual(unexplained, []);

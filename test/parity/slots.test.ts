@@ -2,7 +2,7 @@
 // members, a lamindb-made target whose slot holds another schema re-synced (the slot re-pointed,
 // as lamindb does), and the `_aux` of the rows lamin-sync creates for itself.
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import type { Instance } from '../../src/core/instance/types';
 import { annotationPlanner } from '../../src/core/sync/annotations';
@@ -10,17 +10,7 @@ import { sync } from '../../src/core/sync/index';
 import { lamindbSchemaHash } from '../../src/core/sync/slot-schemas';
 import { assertNoStackTrace, spawnCli } from '../faults/support';
 import { fileHash } from '../support/instances';
-import { copyInstances, DATASET1, open, referenceFile } from './support';
-
-const opened: Instance[] = [];
-async function track(p: Promise<Instance>): Promise<Instance> {
-  const i = await p;
-  opened.push(i);
-  return i;
-}
-after(async () => {
-  for (const i of opened) await i.close();
-});
+import { close, copyInstances, DATASET1, open, referenceFile } from './support';
 
 /** Each schema with members: its stored hash, itype, dtype and member uids. */
 async function schemasWithMembers(i: Instance) {
@@ -43,7 +33,7 @@ describe('slot schemas as lamindb builds them', () => {
   it("computes lamindb's hash of every schema with members in lamindb's files (source and targets)", async () => {
     let checked = 0;
     for (const gz of ['src.db.gz', 'lamindb-untracked.db.gz', 'lamindb-tracked.db.gz']) {
-      const i = await track(open(referenceFile(gz), '/nonexistent', true));
+      const i = await open(referenceFile(gz), '/nonexistent', true);
       for (const [uid, s] of await schemasWithMembers(i)) {
         assert.equal(lamindbSchemaHash(s.itype, s.dtype, s.members), s.hash, `${gz}: schema ${uid}`);
         checked++;
@@ -56,21 +46,20 @@ describe('slot schemas as lamindb builds them', () => {
   it('re-syncs a lamindb-made target whose artifact holds var.T with another schema: the slot is re-pointed, and said so', async () => {
     const c = copyInstances('lamindb-untracked.db.gz');
     // As an earlier lamin-sync left it: var.T pointing at a copy of the source's schema.
-    const tgt = await track(open(c.file('tgt'), c.settingsDir, false));
+    const tgt = await open(c.file('tgt'), c.settingsDir, false);
     const [old] = (
       await sql<{ id: number }>`INSERT INTO lamindb_schema (uid, n_members, itype, _dtype_str, hash, minimal_set, ordered_set, maximal_set, is_type, is_locked, flexible, branch_id, created_on_id, space_id, created_by_id)
         VALUES ('FBHrb3efrhwc1XcL', 3, 'bionty.Gene.ensembl_gene_id', 'num', 'P5KzXILi0TzYDHB82Pvt-w', 1, 0, 0, 0, 0, 0, 1, 1, 1, 1) RETURNING id`.execute(tgt.db)
     ).rows;
     await sql`UPDATE lamindb_artifactschema SET schema_id = ${old!.id} WHERE slot = 'var.T'`.execute(tgt.db);
-    await tgt.close();
-    opened.splice(opened.indexOf(tgt), 1);
+    await close(tgt);
 
     const env = { LAMIN_SETTINGS_DIR: c.settingsDir.replace(/\/\.lamin$/, '') };
     const run = await spawnCli(['sync', c.file('src'), c.file('tgt'), '--key', DATASET1, '--annotations'], { env });
     assert.equal(run.code, 0, run.err);
     assertNoStackTrace(run.out + run.err);
     assert.match(run.out, /^! updating annotation of artifact qMg9kQIytwfT1ZHs0000 with feature set for slot: var\.T$/m);
-    const after = await track(open(c.file('tgt'), c.settingsDir, true));
+    const after = await open(c.file('tgt'), c.settingsDir, true);
     const slots = await sql<{ slot: string; hash: string; uid: string }>`
       SELECT l.slot, s.hash, s.uid FROM lamindb_artifactschema l JOIN lamindb_schema s ON s.id = l.schema_id ORDER BY l.slot`.execute(after.db);
     // lamindb's own rebuilt schemas, found by hash: no new schema.
@@ -85,8 +74,7 @@ describe('slot schemas as lamindb builds them', () => {
     }
     const { rows: tracked } = await sql<{ n: number }>`SELECT count(*) AS n FROM lamindb_transform WHERE uid = 'LaminSyncCLI0000'`.execute(after.db);
     assert.equal(Number(tracked[0]!.n), 1);
-    await after.close();
-    opened.splice(opened.indexOf(after), 1);
+    await close(after);
 
     // Again: nothing to re-point, nothing written.
     const before = fileHash(c.file('tgt'));
@@ -99,12 +87,11 @@ describe('slot schemas as lamindb builds them', () => {
   it("finds a slot's rebuilt schema among the rows the same sync transfers (the artifact's own schema), as lamindb finds it by hash", async () => {
     const c = copyInstances('tgt-empty.db.gz');
     // The artifact's schema is its obs schema (a DataFrame validated with the schema of its columns).
-    const src = await track(open(c.file('src'), c.settingsDir, false));
+    const src = await open(c.file('src'), c.settingsDir, false);
     await sql`UPDATE lamindb_artifact SET schema_id = (SELECT id FROM lamindb_schema WHERE uid = 'uDeC91SMyAn9e7SP') WHERE key = ${DATASET1}`.execute(src.db);
-    await src.close();
-    opened.splice(opened.indexOf(src), 1);
-    const source = await track(open(c.file('src'), c.settingsDir, true));
-    const target = await track(open(c.file('tgt'), c.settingsDir, false));
+    await close(src);
+    const source = await open(c.file('src'), c.settingsDir, true);
+    const target = await open(c.file('tgt'), c.settingsDir, false);
     const { result } = await sync(source, target, { keys: [DATASET1] }, { annotations: true, annotationPlanner });
     assert.ok(result.transferred.some((e) => e.uid === 'uDeC91SMyAn9e7SP'), 'the artifact schema is transferred and listed');
     const { rows } = await sql<{ slot: string; uid: string; own: number }>`

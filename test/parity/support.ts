@@ -3,6 +3,7 @@
 // settings files pointing at where the copies are.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { openInstance } from '../../src/core/instance/open';
@@ -54,8 +55,21 @@ export function referenceFile(gz: string): string {
   return file;
 }
 
+const opened = new Set<Instance>();
+after(async () => {
+  for (const i of opened) await i.close();
+});
+
+/** Opens an instance (a file or a Postgres URL) with these settings; closed after the test file unless `close`d before. */
 export async function open(file: string, settingsDir: string, readOnly: boolean): Promise<Instance> {
-  return openInstance(file, { readOnly, settingsDir });
+  const i = await openInstance(file, { readOnly, settingsDir });
+  opened.add(i);
+  return i;
+}
+
+export async function close(i: Instance): Promise<void> {
+  opened.delete(i);
+  await i.close();
 }
 
 /** One step of the reference scripts: what lamindb was asked to save. */
