@@ -121,6 +121,10 @@ export function formatPlan(plan: SyncPlan): string[] {
   for (const row of new Set(plan.reportOrder)) {
     lines.push(`  ${row.action === 'map' ? 'map     ' : 'transfer'} ${describeRow(row)}  — ${row.reason}`);
   }
+  // Rows with a uid the report does not list (rebuilt slot schemas, as LaminDB does not list them).
+  for (const row of plan.rows.values()) {
+    if (!row.reportable && row.uid !== null && row.action === 'transfer') lines.push(`  transfer ${describeRow(row)}  — ${row.reason}`);
+  }
   for (const w of plan.warnings) lines.push(`! ${w}`);
   return lines;
 }
