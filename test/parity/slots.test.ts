@@ -101,4 +101,22 @@ describe('slot schemas as lamindb builds them', () => {
     const { rows: n } = await sql<{ n: number }>`SELECT count(*) AS n FROM lamindb_schema WHERE uid = 'uDeC91SMyAn9e7SP'`.execute(target.db);
     assert.equal(Number(n[0]!.n), 1);
   });
+
+  it("brings an artifact's schema of features with its features (lamindb's transfer_schema_with_members), a schema of genes alone", async () => {
+    const c = copyInstances('tgt-empty.db.gz');
+    const src = await open(c.file('src'), c.settingsDir, false);
+    await sql`UPDATE lamindb_artifact SET schema_id = (SELECT id FROM lamindb_schema WHERE uid = 'uDeC91SMyAn9e7SP') WHERE key = ${DATASET1}`.execute(src.db);
+    await sql`UPDATE lamindb_artifact SET schema_id = (SELECT id FROM lamindb_schema WHERE uid = 'FBHrb3efrhwc1XcL') WHERE key = 'example_datasets/small.csv'`.execute(src.db);
+    await close(src);
+    const source = await open(c.file('src'), c.settingsDir, true);
+    const target = await open(c.file('tgt'), c.settingsDir, false);
+    const first = await sync(source, target, { keys: [DATASET1] }, {});
+    assert.deepEqual(first.result.transferred.slice(0, 4).map((e) => e.uid), ['qMg9kQIytwfT1ZHs0000', 'wyAkcB3iFSjR', 'uDeC91SMyAn9e7SP', 'gzm2yWLmnoxy']);
+    assert.equal(first.result.transferred.filter((e) => e.registry === 'Feature').length, 8);
+    await sync(source, target, { keys: ['example_datasets/small.csv'] }, {});
+    const { rows } = await sql<{ uid: string; features: number; genes: number }>`
+      SELECT s.uid, (SELECT count(*) FROM lamindb_schemafeature l WHERE l.schema_id = s.id) AS features,
+        (SELECT count(*) FROM bionty_schemagene l WHERE l.schema_id = s.id) AS genes FROM lamindb_schema s ORDER BY s.uid`.execute(target.db);
+    assert.deepEqual(rows.map((r) => [r.uid, Number(r.features), Number(r.genes)]), [['FBHrb3efrhwc1XcL', 0, 0], ['uDeC91SMyAn9e7SP', 8, 0]]);
+  });
 });

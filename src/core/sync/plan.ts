@@ -247,7 +247,7 @@ export class Planner {
         this.requested.push(planned.key);
         this.listWhenMapped(table, planned.sourceId);
       }
-      if (planned.action === 'transfer') this.afterTransfer(planned, registry, mode);
+      if (planned.action === 'transfer') this.afterTransfer(planned, registry);
     }
   }
 
@@ -412,7 +412,7 @@ export class Planner {
     return fks;
   }
 
-  private afterTransfer(planned: PlanRow, registry: Registry, mode: 'requested' | 'reference'): void {
+  private afterTransfer(planned: PlanRow, registry: Registry): void {
     this.followForeignKeys(planned);
     const values = planned.values!;
     if (registry.versioned && !isTrue(values.is_latest)) {
@@ -422,9 +422,16 @@ export class Planner {
       if (!m) this.pendingFamilies.set(planned.table, (m = new Map()));
       if (!m.has(stem)) m.set(stem, planned.key);
     }
-    // A schema reached by a foreign key (an artifact's schema) travels alone, as LaminDB's
-    // `transfer_to_default_db` copies it: without its members and components.
-    if (planned.table === 'lamindb_schema' && mode === 'reference') return;
+    if (planned.table === 'lamindb_schema') {
+      // LaminDB's `transfer_schema_with_members` (a schema as a foreign key, or asked for itself):
+      // a schema of features brings its features and their links; any other schema (a composite,
+      // a schema of genes) travels alone, without components or members.
+      if (values.itype !== 'Feature') return;
+      for (const link of memberLinks(this.source.catalog, planned.table)) {
+        if (link.memberTable === 'lamindb_feature') this.queueLinks({ link, owners: [planned], reportMembers: true });
+      }
+      return;
+    }
     let links = this.memberLinkCache.get(planned.table);
     if (!links) this.memberLinkCache.set(planned.table, (links = memberLinks(this.source.catalog, planned.table)));
     for (const link of links) {
