@@ -13,6 +13,7 @@ export class PlanRow implements PlannedRow {
   refs: RowRef[] = [];
   index = -1;
   contextRun = false;
+  rawSourceId: number | undefined = undefined;
 
   constructor(
     readonly table: string,

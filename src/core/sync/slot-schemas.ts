@@ -80,6 +80,8 @@ export interface SlotSchema {
   memberLink: MemberLink | null;
   /** Member rows, in the order of the source's member links. */
   members: PlannedRow[];
+  /** The source's member link id of each member. */
+  memberLinkIds: number[];
   /** The schema the slot gets in the target; null when LaminDB skips the slot (no members). */
   rebuilt: PlannedRow | null;
 }
@@ -103,9 +105,9 @@ export async function readSlots(planner: Planner, link: MemberLink, owners: read
   const schemaIds = [...new Set(links.map((l) => Number(l[link.memberColumn])))];
   const schemaRows = await selectWhereIn(source, 'lamindb_schema', 'id', schemaIds);
   const schemas = new Map<number, SlotSchema>();
-  for (const s of schemaRows) schemas.set(Number(s.id), { source: s, memberLink: null, members: [], rebuilt: null });
+  for (const s of schemaRows) schemas.set(Number(s.id), { source: s, memberLink: null, members: [], memberLinkIds: [], rebuilt: null });
   const memberTables = memberLinks(source.catalog, 'lamindb_schema').filter((m) => m.table !== 'lamindb_schemacomponent');
-  const memberIdsOf = new Map<number, Array<{ table: string; id: number }>>();
+  const memberIdsOf = new Map<number, Array<{ table: string; id: number; link: number }>>();
   for (const m of memberTables) {
     const rows = await selectWhereIn(source, m.table, m.ownerColumn, schemaIds, ['id', m.ownerColumn, m.memberColumn]);
     if (rows.length === 0) continue;
@@ -118,7 +120,7 @@ export async function readSlots(planner: Planner, link: MemberLink, owners: read
       if (schema.memberLink && schema.memberLink.table !== m.table) continue;
       schema.memberLink = m;
       const list = memberIdsOf.get(Number(schema.source.id)) ?? [];
-      list.push({ table: m.memberTable, id: Number(r[m.memberColumn]) });
+      list.push({ table: m.memberTable, id: Number(r[m.memberColumn]), link: Number(r.id) });
       memberIdsOf.set(Number(schema.source.id), list);
       ids.add(Number(r[m.memberColumn]));
     }
@@ -129,7 +131,12 @@ export async function readSlots(planner: Planner, link: MemberLink, owners: read
   // Members are planned by `classify` (their foreign keys queued); remembered per schema in link order.
   for (const [schemaId, list] of memberIdsOf) {
     const schema = schemas.get(schemaId)!;
-    schema.members = list.map(({ table, id }) => planner.find(table, id)).filter((r): r is PlannedRow => r !== undefined);
+    for (const { table, id, link } of list) {
+      const member = planner.find(table, id);
+      if (!member) continue;
+      schema.members.push(member);
+      schema.memberLinkIds.push(link);
+    }
   }
   return { link, links, schemas };
 }
@@ -192,10 +199,37 @@ export async function finishSlots(planner: Planner, plan: SlotPlan): Promise<Slo
     if (row.values.hash !== null && row.values.hash !== undefined) plannedByHash.set(String(row.values.hash), row);
     plannedByUid.set(String(row.uid), row);
   }
-  const rebuiltByHash = new Map<string, PlannedRow>();
   let synthetic = 0;
   const schemaFks = planner.followedForeignKeys('lamindb_schema');
+  // Where several schemas have the rebuilt hash (LaminDB's lookup by hash would then fail), the
+  // source's own schema is the one, when the target holds it or this sync brings it: the same
+  // choice on every sync.
+  const own = new Map<SlotSchema, PlannedRow>();
+  const ownUids: string[] = [];
   for (const [s, h] of hashOf) {
+    if (h !== String(s.source.hash)) continue;
+    const planned = planner.find('lamindb_schema', s.source.id);
+    if (planned?.action === 'transfer') own.set(s, planned);
+    else ownUids.push(String(s.source.uid));
+  }
+  const ownInTarget = new Map<string, number>();
+  for (const row of await selectWhereIn(target, 'lamindb_schema', 'uid', ownUids, ['id', 'uid', 'hash', 'branch_id'])) {
+    if (Number(row.branch_id) !== -1) ownInTarget.set(`${String(row.uid)}\u0000${String(row.hash)}`, Number(row.id));
+  }
+  const rebuiltByHash = new Map<string, PlannedRow>();
+  for (const [s, h] of hashOf) {
+    const ownPlanned = own.get(s);
+    if (ownPlanned) {
+      s.rebuilt = ownPlanned;
+      continue;
+    }
+    const ownId = ownInTarget.get(`${String(s.source.uid)}\u0000${h}`);
+    if (ownId !== undefined) {
+      s.rebuilt = planner.addBuiltRow(
+        new PlanRow('lamindb_schema', 'Schema', --synthetic, String(s.source.uid), 'map', ownId, null, false, 'slot schema (found by uid and hash)'),
+      );
+      continue;
+    }
     let rebuilt = rebuiltByHash.get(h);
     if (!rebuilt) {
       const uid = wantedUid.get(s);
@@ -214,6 +248,7 @@ export async function finishSlots(planner: Planner, plan: SlotPlan): Promise<Slo
           schemaFks,
           {},
         );
+        rebuilt.rawSourceId = Number(s.source.id);
       } else {
         rebuilt = planner.addBuiltRow(
           new PlanRow('lamindb_schema', 'Schema', --synthetic, uid!, 'transfer', null, rebuiltValues(s, uid!, h, source.dialect), false, 'slot schema (rebuilt from its members)'),
@@ -221,15 +256,18 @@ export async function finishSlots(planner: Planner, plan: SlotPlan): Promise<Slo
           {},
         );
         rebuilt.contextRun = true;
+        rebuilt.rawSourceId = Number(s.source.id);
         const m = s.memberLink!;
         const fks = planner.followedForeignKeys(m.table);
-        for (const member of s.members) {
-          planner.addBuiltRow(
+        const owner = rebuilt;
+        s.members.forEach((member, i) => {
+          const link = planner.addBuiltRow(
             new PlanRow(m.table, m.table, --synthetic, null, 'transfer', null, { id: synthetic, [m.ownerColumn]: null, [m.memberColumn]: null }, false, 'member of a slot schema'),
             fks,
-            { [m.ownerColumn]: rebuilt, [m.memberColumn]: member },
+            { [m.ownerColumn]: owner, [m.memberColumn]: member },
           );
-        }
+          link.rawSourceId = s.memberLinkIds[i];
+        });
       }
       rebuiltByHash.set(h, rebuilt);
     }

@@ -58,6 +58,8 @@ export interface PlannedRow {
   readonly reason: string;
   /** A record whose `run_id` is the run that started the sync, not the transfer run (a rebuilt slot schema). */
   contextRun?: boolean;
+  /** A row the sync builds itself (a rebuilt slot schema, its member links): the source row it stands for. */
+  rawSourceId?: number;
   /** Its place in planning order (0, 1, …): set when the plan takes it, indexes `RowMarks`. */
   index: number;
 }
