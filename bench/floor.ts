@@ -30,7 +30,8 @@ export function writtenRows(plan: SyncPlan): Map<string, number[]> {
     for (const row of batch) {
       let ids = out.get(row.table);
       if (!ids) out.set(row.table, (ids = []));
-      ids.push(row.sourceId);
+      // A row the sync built (a rebuilt slot schema, its member links): the source row it stands for.
+      ids.push(row.rawSourceId ?? row.sourceId);
     }
   }
   return out;

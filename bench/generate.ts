@@ -7,6 +7,7 @@ import { openInstance } from '../src/core/instance/open';
 import type { Catalog } from '../src/core/instance/catalog';
 import type { Dialect } from '../src/core/instance/types';
 import { quoteIdentifier } from '../src/core/schema/column-types';
+import { lamindbSchemaHash } from '../src/core/sync/slot-schemas';
 import { BASE62 } from '../src/core/sync/uid';
 
 const DATETIME_COLUMNS = new Set(['created_at', 'updated_at', 'started_at', 'finished_at']);
@@ -174,16 +175,19 @@ export async function generateAnnotated(locator: string, n: number): Promise<Gen
   const featNote = 3; // str
   const featNum = 6; // num
   const K = Math.max(1, Math.ceil(n / 100));
-  await ins(
-    'lamindb_schema',
-    ['id', 'uid', 'itype', 'n_members', 'hash', 'minimal_set', 'ordered_set', 'maximal_set', 'created_by_id', 'run_id'],
-    range(K).map((id) => [id, uidOf('BSc', id, 16), 'Feature', 8, uidOf('h', id, 22), true, false, false, 1, 1]),
-  );
   const schemaFeatures: unknown[][] = [];
   let sf = 0;
   for (let s = 1; s <= K; s++) {
     for (let j = 0; j < 8; j++) schemaFeatures.push([++sf, s, ((s % 3) * 8 + j) % F + 1]);
   }
+  // Each schema's hash as LaminDB computes it from its features (a target finds it by that hash).
+  const schemaHash = (s: number) =>
+    lamindbSchemaHash('Feature', null, schemaFeatures.filter((l) => l[1] === s).map((l) => uidOf('BF', Number(l[2]), 12)));
+  await ins(
+    'lamindb_schema',
+    ['id', 'uid', 'itype', 'n_members', 'hash', 'minimal_set', 'ordered_set', 'maximal_set', 'created_by_id', 'run_id'],
+    range(K).map((id) => [id, uidOf('BSc', id, 16), 'Feature', 8, schemaHash(id), true, false, false, 1, 1]),
+  );
   await ins('lamindb_schemafeature', ['id', 'schema_id', 'feature_id'], schemaFeatures);
   const U = Math.max(20, Math.ceil(n / 20));
   const C = Math.max(20, Math.ceil(n / 20));

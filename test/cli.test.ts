@@ -33,6 +33,8 @@ describe('lamin-sync CLI', () => {
     assert.match(r.out, /nothing written \(dry run\)/);
     assert.match(r.out, /→ transferred: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\), Storage/);
     assert.match(r.out, /transfer Storage\(uid='D9BilDV2'\)\s+— storage_id of Artifact/);
+    // The rebuilt slot schemas are not in the report (as in LaminDB's) but the plan shows them.
+    assert.match(r.out, /transfer Schema\(uid='[0-9A-Za-z]{16}'\)\s+— slot schema \(rebuilt from its members\)/);
     const after = await openInstance(fresh, { readOnly: true });
     assert.deepEqual(await tableCounts(after), before);
     // --json: link_rows counts the rows without a uid (links, feature values) the sync will write.

@@ -129,7 +129,7 @@ function planJson(plan: Awaited<ReturnType<typeof planSync>>): Record<string, un
     target: plan.target.slug,
     transferred: report.transferred,
     mapped: report.mapped,
-    link_rows: [...plan.rows.values()].filter((r) => !r.reportable && r.action === 'transfer').length,
+    link_rows: [...plan.rows.values()].filter((r) => !r.reportable && r.uid === null && r.action === 'transfer').length,
     demote: plan.demote,
     kept_latest: plan.keptLatest,
     transform: { uid: plan.transfer.uid, key: plan.transfer.key },

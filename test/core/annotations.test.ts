@@ -95,7 +95,8 @@ describe('annotations on a target that holds some of them', () => {
         .innerJoin('lamindb_schema as s', 's.id', 'sf.schema_id')
         .innerJoin('lamindb_feature as f', 'f.id', 'sf.feature_id')
         .select('f.uid')
-        .where('s.uid', '=', 'JfgNiPmWNLZz4YRh')
+        .innerJoin('lamindb_artifactschema as sl', 'sl.schema_id', 's.id')
+        .where('sl.slot', '=', 'obs')
         .where('f.name', '=', 'perturbation')
         .execute();
       assert.deepEqual(members, [{ uid: 'LIrjN9FbaLR1' }]);

@@ -31,17 +31,15 @@ async function linkSignatures(instance: Instance): Promise<Record<string, string
     project: await rows(sql`SELECT a.uid || '|' || p.uid AS s
       FROM lamindb_artifactproject l JOIN lamindb_artifact a ON a.id = l.artifact_id
       JOIN lamindb_project p ON p.id = l.project_id`),
-    schema: await rows(sql`SELECT a.uid || '|' || s.uid || '|' || l.slot AS s
+    // Slot schemas are rebuilt in the target (another uid where the hash differs): a slot is its members.
+    schema: await rows(sql`SELECT a.uid || '|' || l.slot || '|' || f.uid AS s
       FROM lamindb_artifactschema l JOIN lamindb_artifact a ON a.id = l.artifact_id
-      JOIN lamindb_schema s ON s.id = l.schema_id`),
+      JOIN lamindb_schemafeature sf ON sf.schema_id = l.schema_id JOIN lamindb_feature f ON f.id = sf.feature_id`),
     value: await rows(sql`SELECT a.uid || '|' || f.uid || '|' || CAST(v.value AS TEXT) AS s
       FROM lamindb_artifactjsonvalue l JOIN lamindb_artifact a ON a.id = l.artifact_id
       JOIN lamindb_jsonvalue v ON v.id = l.jsonvalue_id JOIN lamindb_feature f ON f.id = v.feature_id`),
     storage: await rows(sql`SELECT a.uid || '|' || s.root AS s
       FROM lamindb_artifact a JOIN lamindb_storage s ON s.id = a.storage_id`),
-    members: await rows(sql`SELECT s.uid || '|' || f.uid AS s
-      FROM lamindb_schemafeature l JOIN lamindb_schema s ON s.id = l.schema_id
-      JOIN lamindb_feature f ON f.id = l.feature_id`),
   };
 }
 

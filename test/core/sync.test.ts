@@ -178,7 +178,8 @@ describe('foreign-key closure', () => {
         result.transferred.map((e) => e.registry).sort(),
         ['Artifact', 'Artifact', 'Collection', 'Schema', 'Storage'],
       );
-      assert.equal(result.transferred[0]!.registry, 'Collection');
+      // As LaminDB: the member artifacts first, each reported apart, then the collection.
+      assert.deepEqual(result.groups!.map((g) => g.transferred[0]!.registry), ['Artifact', 'Artifact', 'Collection']);
       const tc = await one(target, 'lamindb_collection', { uid: 'Coll0000000000000000' });
       const links = await target.db.selectFrom('lamindb_collectionartifact').selectAll().where('collection_id', '=', tc.id).execute();
       const members = await target.db.selectFrom('lamindb_artifact').select(['id', 'uid']).where('id', 'in', links.map((l) => l.artifact_id)).execute();

@@ -78,3 +78,12 @@ export function instantKey(value: unknown): string | null {
   }
   return `${seconds}.${fraction}`;
 }
+
+/**
+ * A new row as Django writes it: JSON fields whose model default is `None` (`_aux`) are sent as
+ * SQL NULL. Left out, the column's database default applies, which on SQLite is the JSON text
+ * `null` — not what LaminDB writes (`filter(_aux__isnull=True)` would miss the row).
+ */
+export function withModelNulls(columns: ReadonlyMap<string, unknown> | undefined, values: Record<string, unknown>): Record<string, unknown> {
+  return columns?.has('_aux') && !('_aux' in values) ? { ...values, _aux: null } : values;
+}

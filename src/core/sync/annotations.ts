@@ -2,6 +2,7 @@ import { absentTuples, selectWhereIn, type TupleMatch } from '../instance/batch'
 import { BUILTIN_BRANCH_IDS, labelLinks, ownerLink, type MemberLink } from '../schema/registries';
 import { appendAll, ReportList, type AnnotationPlanner, type Planner } from './plan';
 import { RowMarks } from './plan-rows';
+import { finishSlots, readSlots, type SlotPlan } from './slot-schemas';
 import type { PlannedRow } from './types';
 
 /**
@@ -42,14 +43,14 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     else byTable.set(o.table, [o]);
   }
 
-  const slotLinks: MemberLink[] = [];
-  const labelLinkTables: MemberLink[] = [];
+  // Slot schemas are rebuilt from their members (slot-schemas.ts): their links and members first.
+  const slotPlans: SlotPlan[] = [];
   for (const [table, rows] of byTable) {
     const slots = ownerLink(source.catalog, table, 'lamindb_schema');
-    if (slots) {
-      slotLinks.push(slots);
-      planner.queueLinks({ link: slots, owners: rows, reportMembers: false, annotation: true });
-    }
+    if (slots) slotPlans.push(await readSlots(planner, slots, rows));
+  }
+  const labelLinkTables: MemberLink[] = [];
+  for (const [table, rows] of byTable) {
     for (const link of labelLinks(source.catalog, table)) {
       labelLinkTables.push(link);
       planner.queueLinks({ link, owners: rows, reportMembers: false, annotation: true });
@@ -71,6 +72,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
     planner.deferLinks(values, keyOnly);
   }
   await planner.complete();
+  for (const slots of slotPlans) appendAll(planner.slotUpdates, await finishSlots(planner, slots));
 
   // Record and ULabel types named in transferred features' dtypes, with their values.
   const typeUids = new Map<string, Set<string>>();
@@ -95,7 +97,7 @@ export const annotationPlanner: AnnotationPlanner = async (planner: Planner) => 
   await matchFeatureValues(planner);
   await planDeferredLinks(planner);
   await planner.fillKeyOnlyRows();
-  annotationReportOrder(planner, slotLinks, labelLinkTables, planner.annotationReport);
+  annotationReportOrder(planner, slotPlans, labelLinkTables, planner.annotationReport);
 };
 
 /** Feature values have no uid: one is the same value when the target has it for the same feature (hash, else the JSON). */
@@ -249,7 +251,7 @@ async function planDeferredLinks(planner: Planner): Promise<void> {
  * transfer does); then per label registry each label as it is linked (a repeat reads as mapped),
  * its foreign keys, and the link features that arrive with it.
  */
-function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelLinkTables: MemberLink[], out: ReportList): void {
+function annotationReportOrder(planner: Planner, slotPlans: SlotPlan[], labelLinkTables: MemberLink[], out: ReportList): void {
   const seen = planner.listed;
   /**
    * A link table's rows, planned or found in the target, in source order: the ends the report
@@ -287,22 +289,25 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
       if (i > 0 && sourceIds[i - 1]! > sourceIds[i]!) sorted = false;
       i++;
     }
+    // LaminDB lists them as `artifact.<labels>.all()` returns them: by the label's id (then the link's).
+    const labelId = (k: number) => members[k]?.sourceId ?? Number.MAX_SAFE_INTEGER;
+    for (let k = 1; k < n && sorted; k++) if (labelId(k - 1) > labelId(k)) sorted = false;
     if (sorted) return { members, features };
-    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => sourceIds[a]! - sourceIds[b]!);
+    const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => labelId(a) - labelId(b) || sourceIds[a]! - sourceIds[b]!);
     return { members: order.map((k) => members[k] ?? null), features: order.map((k) => features[k] ?? null) };
   };
   const fresh = (row: PlannedRow | null): row is PlannedRow => row?.action === 'transfer' && !seen.has(row);
 
-  // A schema met again lists nothing new (its members and their keys are listed): once is enough.
-  const schemasDone = new RowMarks();
-  for (const slot of slotLinks) {
-    for (const schema of linkRows(slot).members) {
-      if (!schema || schemasDone.has(schema)) continue;
-      schemasDone.add(schema);
-      const members = (planner.linksOf.get(schema) ?? []).flatMap((m) =>
-        m.fks.flatMap((fk, k) => (fk.column !== 'schema_id' && fk.column !== 'composite_id' ? [planner.deref(m, k)] : [])),
-      );
-      const newMembers = members.filter(fresh);
+  // Per slot (in link order) the new members of its schema; a schema met again lists nothing new.
+  // The rebuilt schemas themselves are not listed (LaminDB does not list them).
+  for (const slots of slotPlans) {
+    const done = new Set<number>();
+    for (const l of slots.links) {
+      const id = Number(l[slots.link.memberColumn]);
+      const schema = slots.schemas.get(id);
+      if (!schema || done.has(id)) continue;
+      done.add(id);
+      const newMembers = schema.members.filter(fresh);
       // LaminDB resolves the new members' foreign keys in bulk (organism, source) before the members.
       const bulk = [...new Set(newMembers.flatMap((m) => m.refs.map((_, k) => planner.deref(m, k))))].filter(fresh);
       bulk.sort((a, b) => bulkRank(a) - bulkRank(b));
@@ -312,8 +317,6 @@ function annotationReportOrder(planner: Planner, slotLinks: MemberLink[], labelL
       }
       for (const row of bulk) for (let k = 0; k < row.refs.length; k++) planner.listClosure(planner.deref(row, k), out, seen);
       for (const row of newMembers) planner.listClosure(row, out, seen);
-      // A slot's schema is listed only when it arrives; LaminDB does not list one it matches.
-      if (schema.action === 'transfer') planner.listClosure(schema, out, seen);
     }
   }
   for (const label of labelLinkTables) {

@@ -3,7 +3,7 @@ import { LaminSyncError } from '../errors';
 import { currentUserUid } from '../instance/settings';
 import type { Instance } from '../instance/types';
 import { inList } from '../instance/batch';
-import { nowValue } from '../instance/values';
+import { nowValue, withModelNulls } from '../instance/values';
 import { base62Uid } from './uid';
 import type { SyncPlan } from './types';
 
@@ -51,11 +51,13 @@ export type InsertedRow = (table: string, id: number) => void;
 
 async function insertReturningId(
   trx: Kysely<any>,
+  target: Instance,
   table: string,
   values: Record<string, unknown>,
   inserted?: InsertedRow,
 ): Promise<number> {
-  const row = await trx.insertInto(table).values(values).returning('id').executeTakeFirstOrThrow();
+  const columns = target.catalog.tables.get(table)?.columnByName;
+  const row = await trx.insertInto(table).values(withModelNulls(columns, values)).returning('id').executeTakeFirstOrThrow();
   inserted?.(table, Number(row.id));
   return Number(row.id);
 }
@@ -90,7 +92,7 @@ async function findOrCreateTransform(
   const found = await trx.selectFrom('lamindb_transform').select('id').where('uid', '=', spec.uid).executeTakeFirst();
   if (found) return Number(found.id);
   const yes = target.dialect === 'sqlite' ? 1 : true;
-  return insertReturningId(trx, 'lamindb_transform', {
+  return insertReturningId(trx, target, 'lamindb_transform', {
     uid: spec.uid,
     key: spec.key,
     description: spec.description,
@@ -112,7 +114,7 @@ async function createRun(
   inserted?: InsertedRow,
 ): Promise<{ id: number; uid: string }> {
   const uid = base62Uid(16);
-  const id = await insertReturningId(trx, 'lamindb_run', {
+  const id = await insertReturningId(trx, target, 'lamindb_run', {
     uid,
     transform_id: transformId,
     created_by_id: userId,

@@ -163,7 +163,7 @@ function pushTargetValues(
   if (p.space >= 0) out[base + p.space] = ctx.spaceId;
   if (p.run >= 0) {
     // Records point at the transfer run; link rows at the run that started the sync, as in LaminDB.
-    out[base + p.run] = writer.isLink ? (ctx.initiatedByRun?.id ?? null) : ctx.run.id;
+    out[base + p.run] = writer.isLink || row.contextRun ? (ctx.initiatedByRun?.id ?? null) : ctx.run.id;
     if (p.transform >= 0) out[base + p.transform] = ctx.transform.id;
   }
   const { refs, fks } = row;
@@ -331,8 +331,9 @@ export async function executeSync(
   let writtenAt = started;
   throwIfAborted(options.signal);
   // A named run must exist even when nothing is written (the write path looks it up in its transaction).
+  const updates = plan.slotUpdates ?? [];
   if (options.initiatedByRun && total === 0) await findRun(target.db, target, options.initiatedByRun);
-  if (total > 0) {
+  if (total > 0 || updates.length > 0) {
     const write = async (session: WriteSession) => {
       const trx = session.db;
       // SQLite: with the row-by-row foreign-key checks off, the inserted rows are checked at once
@@ -377,6 +378,19 @@ export async function executeSync(
         throw e;
       }
       await pipeline.waitFor();
+      // Slots the target holds with another schema point at the rebuilt one, as LaminDB re-points them.
+      for (const u of updates) {
+        if (u.schema.targetId === null) throw new Error(`internal: the schema of slot ${u.slot} has no target id`);
+        await trx
+          .updateTable(u.table)
+          .set({
+            [u.column]: u.schema.targetId,
+            ...(target.catalog.tables.get(u.table)?.columnByName.has('run_id') ? { run_id: ctx.initiatedByRun?.id ?? null } : {}),
+          })
+          .where('id', '=', u.targetLinkId)
+          .execute();
+        written[u.table] = (written[u.table] ?? 0) + 1;
+      }
       throwIfAborted(options.signal);
       writtenAt = Date.now();
       await finishRuns(trx, target, ctx);
@@ -410,6 +424,7 @@ export async function executeSync(
   return {
     transferred: report.transferred,
     mapped: report.mapped,
+    groups: report.groups,
     transform: c ? { uid: c.transform.uid, key: c.transform.key } : null,
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,

@@ -12,6 +12,8 @@ export class PlanRow implements PlannedRow {
   fks = NO_KEYS;
   refs: RowRef[] = [];
   index = -1;
+  contextRun = false;
+  rawSourceId: number | undefined = undefined;
 
   constructor(
     readonly table: string,

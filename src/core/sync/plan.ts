@@ -15,6 +15,7 @@ import {
 } from '../schema/registries';
 import { PlanRow, PlanRows, RowMarks, rowKey } from './plan-rows';
 import { checkMigrations, checkTargetCanHold } from './compat';
+import { slotUpdateWarning, type SlotUpdate } from './slot-schemas';
 import { isTrue, requestedMatchColumn, resolveSelection } from './selection';
 import type { FollowedForeignKey, KeptLatest, PlannedRow, RowAction, RowRef, Selection, SyncPlan, SyncProgress } from './types';
 
@@ -47,6 +48,19 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export class ReportList {
   private rowList: PlannedRow[] = [];
   private actionList: RowAction[] = [];
+  private starts: number[] = [];
+
+  /** Where each group of lines starts (LaminDB reports each object it saves apart: a collection's artifacts, then it). */
+  get groups(): readonly number[] {
+    return this.starts.length > 0 ? this.starts : [0];
+  }
+
+  /** The lines pushed from now on form a new group. */
+  startGroup(): void {
+    const at = this.rowList.length;
+    if (this.starts.length === 0 && at > 0) this.starts.push(0);
+    if (this.starts[this.starts.length - 1] !== at) this.starts.push(at);
+  }
 
   get rows(): readonly PlannedRow[] {
     return this.rowList;
@@ -239,6 +253,17 @@ export class Planner {
   }
 
   /**
+   * Adds a row built by the sync itself (a rebuilt slot schema, its member links, a slot link):
+   * its foreign keys `fks` point where `refs` says (by column), none is followed.
+   */
+  addBuiltRow(row: PlanRow, fks: readonly FollowedForeignKey[] = [], refs: Record<string, PlannedRow> = {}): PlanRow {
+    row.fks = fks;
+    row.refs = fks.map((fk) => refs[fk.column] ?? null);
+    this.addRow(row);
+    return row;
+  }
+
+  /**
    * Adds a link row (no uid): transferred unless the target has it already, its foreign keys
    * followed; `attach` lists it under its owner. Its reason is `reason`, followed by the owner
    * (`ulabel of Artifact(uid='…')`) when `ownerInReason`.
@@ -397,6 +422,16 @@ export class Planner {
       let m = this.pendingFamilies.get(planned.table);
       if (!m) this.pendingFamilies.set(planned.table, (m = new Map()));
       if (!m.has(stem)) m.set(stem, planned.key);
+    }
+    if (planned.table === 'lamindb_schema') {
+      // LaminDB's `transfer_schema_with_members` (a schema as a foreign key, or asked for itself):
+      // a schema of features brings its features and their links; any other schema (a composite,
+      // a schema of genes) travels alone, without components or members.
+      if (values.itype !== 'Feature') return;
+      for (const link of memberLinks(this.source.catalog, planned.table)) {
+        if (link.memberTable === 'lamindb_feature') this.queueLinks({ link, owners: [planned], reportMembers: true });
+      }
+      return;
     }
     let links = this.memberLinkCache.get(planned.table);
     if (!links) this.memberLinkCache.set(planned.table, (links = memberLinks(this.source.catalog, planned.table)));
@@ -709,6 +744,8 @@ export class Planner {
    * order; a key may repeat (a label linked twice is listed twice).
    */
   readonly annotationReport = new ReportList();
+  /** Slots of mapped objects re-pointed at their rebuilt schema (see `slot-schemas.ts`). */
+  readonly slotUpdates: SlotUpdate[] = [];
   /** The report lists this row (planned or not yet) also when it is mapped. */
   listWhenMapped(table: string, id: number): void {
     let ids = this.reportMapped.get(table);
@@ -737,7 +774,27 @@ export class Planner {
   reportOrder(): ReportList {
     const out = new ReportList();
     const seen = new RowMarks();
-    for (const key of this.requested) this.listClosure(this.rows.get(key), out, seen);
+    for (const key of this.requested) {
+      const row = this.rows.get(key);
+      // A collection's artifacts come first, each reported apart, mapped or transferred (LaminDB
+      // saves them before the collection).
+      if (row?.table === 'lamindb_collection' && row.action === 'transfer') {
+        for (const link of this.linksOf.get(row) ?? []) {
+          for (let i = 0; i < link.refs.length; i++) {
+            if (link.fks[i]!.column !== 'artifact_id') continue;
+            const member = this.deref(link, i);
+            if (!member || seen.has(member)) continue;
+            out.startGroup();
+            if (member.action === 'map') {
+              seen.add(member);
+              out.push(member, 'map');
+            } else this.listClosure(member, out, seen);
+          }
+        }
+      }
+      out.startGroup();
+      this.listClosure(row, out, seen);
+    }
     out.append(this.annotationReport);
     for (const row of this.annotationReport.rows) seen.add(row);
     // Anything transferred that no path above listed (kept so the report never hides a write).
@@ -856,10 +913,12 @@ async function planInSnapshot(
     insertOrder,
     reportOrder: report.rows,
     reportActions: report.actions,
+    reportGroups: report.groups,
     demote,
     keptLatest,
     transfer: transferTransformSpec(source),
-    warnings,
+    slotUpdates: planner.slotUpdates,
+    warnings: [...warnings, ...planner.slotUpdates.map(slotUpdateWarning)],
     planning: {
       durationMs: Date.now() - started,
       statements: {

@@ -1,16 +1,21 @@
 import type { Catalog } from '../instance/catalog';
 import { modelName } from '../schema/registries';
-import type { KeptLatest, PlannedRow, RegistryUid, SyncPlan, SyncResult } from './types';
+import type { KeptLatest, PlannedRow, RegistryUid, ReportGroup, SyncPlan, SyncResult } from './types';
 
 function entries(list: RegistryUid[]): string {
   return list.map((e) => `${e.registry}(uid='${e.uid}')`).join(', ');
 }
 
-/** LaminDB's lines: `→ mapped: …` then `→ transferred: …`, each only when non-empty. */
-export function formatReport(result: Pick<SyncResult, 'mapped' | 'transferred'>): string[] {
+/**
+ * LaminDB's lines: `→ mapped: …` then `→ transferred: …`, each only when non-empty; per object
+ * LaminDB saves apart (a collection's artifacts, then the collection) when the result has groups.
+ */
+export function formatReport(result: Pick<SyncResult, 'mapped' | 'transferred' | 'groups'>): string[] {
   const lines: string[] = [];
-  if (result.mapped.length > 0) lines.push(`→ mapped: ${entries(result.mapped)}`);
-  if (result.transferred.length > 0) lines.push(`→ transferred: ${entries(result.transferred)}`);
+  for (const g of result.groups ?? [result]) {
+    if (g.mapped.length > 0) lines.push(`→ mapped: ${entries(g.mapped)}`);
+    if (g.transferred.length > 0) lines.push(`→ transferred: ${entries(g.transferred)}`);
+  }
   return lines;
 }
 
@@ -72,13 +77,19 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
 }
 
 /** The report a plan will give: use this rather than reading `reportOrder` directly. */
-export function plannedReport(plan: SyncPlan): { transferred: RegistryUid[]; mapped: RegistryUid[] } {
+export function plannedReport(plan: SyncPlan): ReportGroup & { groups: ReportGroup[] } {
   const mapped: RegistryUid[] = [];
   const transferred: RegistryUid[] = [];
+  const groups: ReportGroup[] = [];
+  const starts = new Set(plan.reportGroups ?? [0]);
   plan.reportOrder.forEach((row, i) => {
-    (plan.reportActions[i] === 'map' ? mapped : transferred).push({ registry: row.model, uid: row.uid! });
+    if (starts.has(i) || groups.length === 0) groups.push({ transferred: [], mapped: [] });
+    const g = groups[groups.length - 1]!;
+    const entry = { registry: row.model, uid: row.uid! };
+    (plan.reportActions[i] === 'map' ? mapped : transferred).push(entry);
+    (plan.reportActions[i] === 'map' ? g.mapped : g.transferred).push(entry);
   });
-  return { transferred, mapped };
+  return { transferred, mapped, groups };
 }
 
 function describeRow(row: PlannedRow): string {
@@ -87,12 +98,12 @@ function describeRow(row: PlannedRow): string {
 
 /** What a dry run prints: the report lines as they would be, then every row with its reason. */
 export function formatPlan(plan: SyncPlan): string[] {
-  const { mapped, transferred } = plannedReport(plan);
+  const { mapped, transferred, groups } = plannedReport(plan);
   const lines = [
     `Plan: ${plan.source.slug} → ${plan.target.slug}${plan.annotations ? ' (with annotations)' : ''} — nothing written (dry run)`,
-    ...formatReport({ mapped, transferred }),
+    ...formatReport({ mapped, transferred, groups }),
   ];
-  const links = [...plan.rows.values()].filter((r) => !r.reportable && r.action === 'transfer');
+  const links = [...plan.rows.values()].filter((r) => !r.reportable && r.uid === null && r.action === 'transfer');
   if (links.length > 0) {
     const byTable = new Map<string, number>();
     for (const l of links) byTable.set(l.table, (byTable.get(l.table) ?? 0) + 1);
@@ -109,6 +120,10 @@ export function formatPlan(plan: SyncPlan): string[] {
   lines.push('', 'Rows:');
   for (const row of new Set(plan.reportOrder)) {
     lines.push(`  ${row.action === 'map' ? 'map     ' : 'transfer'} ${describeRow(row)}  — ${row.reason}`);
+  }
+  // Rows with a uid the report does not list (rebuilt slot schemas, as LaminDB does not list them).
+  for (const row of plan.rows.values()) {
+    if (!row.reportable && row.uid !== null && row.action === 'transfer') lines.push(`  transfer ${describeRow(row)}  — ${row.reason}`);
   }
   for (const w of plan.warnings) lines.push(`! ${w}`);
   return lines;

@@ -1,3 +1,4 @@
+import type { SlotUpdate } from './slot-schemas';
 import type { Dialect, InstanceIdentity } from '../instance/types';
 
 /** What the user asked to sync. */
@@ -55,6 +56,10 @@ export interface PlannedRow {
   reportable: boolean;
   /** Why it is in the plan, for `--dry-run`. */
   readonly reason: string;
+  /** A record whose `run_id` is the run that started the sync, not the transfer run (a rebuilt slot schema). */
+  contextRun?: boolean;
+  /** A row the sync builds itself (a rebuilt slot schema, its member links): the source row it stands for. */
+  rawSourceId?: number;
   /** Its place in planning order (0, 1, …): set when the plan takes it, indexes `RowMarks`. */
   index: number;
 }
@@ -84,6 +89,8 @@ export interface SyncPlan {
   reportOrder: readonly PlannedRow[];
   /** How each entry of `reportOrder` is reported (a repeat of a transferred label reads as mapped). */
   reportActions: readonly RowAction[];
+  /** Where each group of report lines starts in `reportOrder` (an object LaminDB saves on its own: a collection's artifact). */
+  reportGroups?: readonly number[];
   /** Target rows whose `is_latest` becomes false because a newer version of their family arrives. */
   demote: Array<{ table: string; targetIds: number[] }>;
   /**
@@ -93,6 +100,8 @@ export interface SyncPlan {
    */
   keptLatest: KeptLatest[];
   transfer: TransferTransformSpec;
+  /** Slots of mapped objects that the target holds with another schema: re-pointed at the rebuilt one. */
+  slotUpdates: SlotUpdate[];
   warnings: string[];
   /** What planning cost (the result adds it to the write's, whenever the plan is executed). */
   planning?: { durationMs: number; statements: { source: number; target: number } };
@@ -112,9 +121,16 @@ export interface RegistryUid {
   uid: string;
 }
 
+export interface ReportGroup {
+  transferred: RegistryUid[];
+  mapped: RegistryUid[];
+}
+
 export interface SyncResult {
   transferred: RegistryUid[];
   mapped: RegistryUid[];
+  /** The same entries per object LaminDB reports apart (a collection's artifacts, then the collection). */
+  groups?: ReportGroup[];
   /** The transfer transform and run; null when nothing was transferred (nothing was written). */
   transform: { uid: string; key: string } | null;
   run: { uid: string } | null;
