@@ -1,5 +1,6 @@
 import { version } from '../package.json';
 import { isLaminSyncError } from './core/errors';
+import { redactLocation } from './core/instance/redact';
 import {
   INIT_USAGE,
   INSTANCES_USAGE,
@@ -105,7 +106,10 @@ export function internalErrorLine(e: unknown): string {
   return `error: ${message} (run with --debug for details)`;
 }
 
-export async function main(argv: string[], out: Out = (l) => console.log(l), err: Out = (l) => console.error(l)): Promise<number> {
+export async function main(argv: string[], print: Out = (l) => console.log(l), printErr: Out = (l) => console.error(l)): Promise<number> {
+  // Everything the CLI prints passes the one redaction: no password reaches the terminal.
+  const out: Out = (l) => print(redactLocation(l));
+  const err: Out = (l) => printErr(redactLocation(l));
   const end = argv.includes('--') ? argv.indexOf('--') : argv.length;
   const debug = argv.slice(0, end).includes('--debug');
   const args = [...argv.slice(0, end).filter((a) => a !== '--debug'), ...argv.slice(end)];
@@ -159,8 +163,8 @@ if (require.main === module) {
   const debug = process.argv.includes('--debug');
   // What escapes main (an error event of a connection, a rejection nobody awaited): one line too.
   const last = (e: unknown) => {
-    console.error(internalErrorLine(e));
-    if (debug) console.error(stacks(e));
+    console.error(redactLocation(internalErrorLine(e)));
+    if (debug) console.error(redactLocation(stacks(e)));
     process.exit(1);
   };
   process.on('uncaughtException', last);

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { LaminSyncError } from '../core/errors';
 import { isPostgresUrl, resolveLocator, settingsLocator, type Locator } from '../core/instance/locator';
 import { openInstance } from '../core/instance/open';
+import { splitPassword as splitLocationPassword } from '../core/instance/redact';
 import { currentInstanceSettings, listInstanceSettings } from '../core/instance/settings';
 import type { Dialect, Instance } from '../core/instance/types';
 import { configuredDefaultTarget, configuredInstances, discoverLaminInstances } from './config';
@@ -37,16 +38,13 @@ function idOfLocator(locator: Locator): string {
   return locator.kind === 'sqlite' ? `sqlite:${resolve(locator.file)}` : postgresId(locator.url);
 }
 
-/** A postgresql:// URL without its password, and the password it held. */
+/**
+ * A postgresql:// URL without its password (userinfo or `password=` parameter), to store in
+ * settings, and the password it held, for SecretStorage (core's `splitPassword`).
+ */
 export function splitPassword(url: string): { url: string; password: string | undefined } {
-  try {
-    const u = new URL(url);
-    const password = u.password ? decodeURIComponent(u.password) : undefined;
-    u.password = '';
-    return { url: u.toString(), password };
-  } catch {
-    return { url, password: undefined };
-  }
+  const split = splitLocationPassword(url);
+  return { url: split.location, password: split.password };
 }
 
 /** The id an instance input resolves to, without opening it. */

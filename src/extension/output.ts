@@ -1,17 +1,19 @@
 import * as vscode from 'vscode';
 import { isLaminSyncError } from '../core/errors';
+import { redactLocation } from '../core/instance/redact';
+import { redactingLog } from './redacting-log';
 
 export const OUTPUT_NAME = 'LaminDB Sync';
 
 export function createLog(): vscode.LogOutputChannel {
-  return vscode.window.createOutputChannel(OUTPUT_NAME, { log: true });
+  return redactingLog(vscode.window.createOutputChannel(OUTPUT_NAME, { log: true }));
 }
 
-/** The message a user should read: the core's actionable text, or the raw error. */
+/** The message a user should read (notifications, the log): the core's actionable text, or the raw error; redacted. */
 export function errorMessage(e: unknown): string {
-  if (isLaminSyncError(e)) return e.message;
-  if (e instanceof Error) return e.message;
-  return String(e);
+  if (isLaminSyncError(e)) return redactLocation(e.message);
+  if (e instanceof Error) return redactLocation(e.message);
+  return redactLocation(String(e));
 }
 
 /** Logs an error and shows it as a notification with "Show log". */
