@@ -1,4 +1,4 @@
-import { LaminSyncError } from '../core/errors';
+import { LaminSyncError, quoteValue } from '../core/errors';
 import { join } from 'node:path';
 import { settingsLocator, type Locator } from '../core/instance/locator';
 import {
@@ -187,7 +187,7 @@ export async function showCommand(args: string[], out: Out): Promise<void> {
       ...(values.registry ? { registry: values.registry } : {}),
     });
     if (!found) {
-      throw new LaminSyncError('NOT_FOUND', `No record with ${values.uid ? `uid '${values.uid}'` : `key '${values.key}'`} in ${instance.identity.slug}.`);
+      throw new LaminSyncError('NOT_FOUND', `No record with ${values.uid ? `uid ${quoteValue(values.uid)}` : `key ${quoteValue(values.key!)}`} in ${instance.identity.slug}.`);
     }
     if (values.json) return out(JSON.stringify({ registry: found.registry.model, record: found.record }, null, 2));
     out(formatRecord(found.registry, found.record));

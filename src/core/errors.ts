@@ -12,10 +12,12 @@ export type LaminSyncErrorCode =
   | 'READ_ONLY' // a write attempted on a source
   | 'LOCKED' // another process holds the database's write lock (waited, then gave up)
   | 'DISK_FULL' // no space left for the database or its journal
-  | 'PERMISSION' // the process may not open (read or write) the file or its folder
+  | 'PERMISSION' // the process may not open (read or write) the file or its folder; a Postgres role may not read or write a table
   | 'INTERRUPTED_WRITE' // a crashed writer left a hot journal: recover before reading
   | 'INVALID_DATA' // a source row breaks the schema (a foreign key pointing nowhere, a forbidden NULL)
   | 'IO' // the disk failed a read or write
+  | 'TIMEOUT' // the server cancelled a statement (statement_timeout)
+  | 'RESOURCES' // the server is out of memory or connections
   | 'CANCELLED'
   | 'UNSUPPORTED'
   | 'INVALID_ARGUMENT';
@@ -33,4 +35,10 @@ export class LaminSyncError extends Error {
 
 export function isLaminSyncError(e: unknown): e is LaminSyncError {
   return e instanceof LaminSyncError;
+}
+
+/** A user's value quoted for a message: whole when short, else its start and its length. */
+export function quoteValue(value: string, max = 80): string {
+  if (value.length <= max) return `'${value}'`;
+  return `'${value.slice(0, max)}…' (${value.length} characters)`;
 }

@@ -32,6 +32,10 @@ export interface Catalog {
   migrations: MigrationRow[];
   /** Django apps present as table prefixes and in `django_migrations` (lamindb, bionty, …). */
   apps: Set<string>;
+  /** Postgres: tables the session's role may not SELECT (in `tables` all the same). */
+  unreadable?: string[];
+  /** Postgres: the role the session runs as. */
+  role?: string;
 }
 
 export function buildCatalog(

@@ -48,25 +48,29 @@ async function introspectSqlite(db: Kysely<any>): Promise<Catalog> {
 }
 
 async function introspectPostgres(db: Kysely<any>): Promise<Catalog> {
+  // pg_catalog, not information_schema: information_schema hides the tables the role may not
+  // read, and a sync would then silently miss them. Each table says whether the role may SELECT it.
   const cols = await sql<{
     tbl: string;
     name: string;
     type: string;
-    is_nullable: string;
-    column_default: string | null;
-    is_identity: string;
+    nullable: boolean;
+    has_default: boolean;
     pk: boolean;
-  }>`SELECT c.table_name AS tbl, c.column_name AS name,
+    readable: boolean;
+    role: string;
+  }>`SELECT t.relname AS tbl, a.attname AS name,
             pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
-            c.is_nullable, c.column_default, c.is_identity,
+            NOT a.attnotnull AS nullable,
+            (a.atthasdef OR a.attidentity <> '') AS has_default,
             EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                    WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY(i.indkey)) AS pk
-     FROM information_schema.columns c
-     JOIN pg_catalog.pg_namespace n ON n.nspname = c.table_schema
-     JOIN pg_catalog.pg_class t ON t.relname = c.table_name AND t.relnamespace = n.oid AND t.relkind = 'r'
-     JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attname = c.column_name
-     WHERE c.table_schema = current_schema()
-     ORDER BY c.table_name, c.ordinal_position`.execute(db);
+                    WHERE i.indrelid = a.attrelid AND i.indisprimary AND a.attnum = ANY(i.indkey)) AS pk,
+            pg_catalog.has_table_privilege(t.oid, 'SELECT') AS readable, current_user AS role
+     FROM pg_catalog.pg_class t
+     JOIN pg_catalog.pg_namespace n ON n.oid = t.relnamespace
+     JOIN pg_catalog.pg_attribute a ON a.attrelid = t.oid AND a.attnum > 0 AND NOT a.attisdropped
+     WHERE n.nspname = current_schema() AND t.relkind = 'r'
+     ORDER BY t.relname, a.attnum`.execute(db);
   const fks = await sql<{ tbl: string; col: string; ref_table: string; ref_col: string }>`
      SELECT cl.relname AS tbl, att.attname AS col, rcl.relname AS ref_table, ratt.attname AS ref_col
      FROM pg_catalog.pg_constraint con
@@ -80,16 +84,22 @@ async function introspectPostgres(db: Kysely<any>): Promise<Catalog> {
     table: c.tbl,
     name: c.name,
     type: c.type.toLowerCase(),
-    nullable: c.is_nullable === 'YES',
-    hasDefault: c.column_default !== null || c.is_identity === 'YES',
+    nullable: c.nullable,
+    hasDefault: c.has_default,
     primaryKey: c.pk,
   }));
+  const unreadable = [...new Set(cols.rows.filter((c) => !c.readable).map((c) => c.tbl))];
   const foreignKeys = fks.rows.map((f) => ({
     table: f.tbl,
     column: f.col,
     refTable: f.ref_table,
     refColumn: f.ref_col,
   }));
-  const hasMigrations = columns.some((c) => c.table === 'django_migrations');
-  return buildCatalog(columns, foreignKeys, await readMigrations(db, hasMigrations));
+  const hasMigrations = columns.some((c) => c.table === 'django_migrations') && !unreadable.includes('django_migrations');
+  const role = cols.rows[0]?.role;
+  return {
+    ...buildCatalog(columns, foreignKeys, await readMigrations(db, hasMigrations)),
+    unreadable,
+    ...(role ? { role } : {}),
+  };
 }

@@ -1,9 +1,12 @@
 import { LaminSyncError } from '../errors';
+import { LAMINDB_SCHEMA, tablesForModules } from '../schema/description';
+import { appOf } from '../schema/registries';
 import type { Catalog } from './catalog';
 import { readIdentity } from './identity';
 import { introspect } from './introspect';
 import { resolveLocator, type Locator } from './locator';
-import { connectPostgres, redactUrl } from './postgres';
+import { connectPostgres } from './postgres';
+import { redactLocation } from './redact';
 import { connectSqlite } from './sqlite';
 import { postgresPhysicalId, postgresSnapshot, postgresWriteLock } from './postgres-session';
 
@@ -45,11 +48,35 @@ export function assertLaminDb(catalog: Catalog, location: string): void {
   }
 }
 
+/**
+ * A Postgres role that cannot read a table LaminDB's schema has for the instance's modules (or
+ * any table of a module the instance's migrations name) would sync a part and say it synced all:
+ * refused, naming the tables and the GRANT that fixes it.
+ */
+export function assertReadable(catalog: Catalog, location: string): void {
+  const unreadable = catalog.unreadable ?? [];
+  if (unreadable.length === 0) return;
+  const known = new Set(LAMINDB_SCHEMA.tables.map((t) => t.app));
+  const expected = new Set(tablesForModules([...catalog.apps].filter((a) => known.has(a))).map((t) => t.name));
+  const blocked = unreadable.filter(
+    (t) => expected.has(t) || catalog.apps.has(appOf(t)) || (REQUIRED_TABLES as readonly string[]).includes(t),
+  );
+  if (blocked.length === 0) return;
+  const role = catalog.role ?? 'the role';
+  const list = blocked.sort().join(', ');
+  throw new LaminSyncError(
+    'PERMISSION',
+    `The role ${role} may not read ${blocked.length > 1 ? 'the tables' : 'the table'} ${list} of ${location} ` +
+      `(no SELECT privilege), so it would see only part of the instance. Grant it (GRANT SELECT ON ${list} TO ${role}) ` +
+      'or connect as a role that may read every LaminDB table.',
+  );
+}
+
 /** Opens an instance by path, storage root, Postgres URL or owner/name slug. */
 export async function openInstance(input: string | Locator, options: OpenOptions): Promise<Instance> {
   const locator = typeof input === 'string' ? resolveLocator(input, options.settingsDir) : input;
   const counter: StatementCounter = { statements: 0 };
-  const location = locator.kind === 'sqlite' ? locator.file : redactUrl(locator.url);
+  const location = locator.kind === 'sqlite' ? locator.file : redactLocation(locator.url);
   let conn: { db: Instance['db']; close(): Promise<void> };
   let sessions: Pick<Instance, 'withSnapshot' | 'withWriteLock'>;
   let physicalId: string;
@@ -74,6 +101,7 @@ export async function openInstance(input: string | Locator, options: OpenOptions
   }
   try {
     const catalog = await introspect(conn.db, locator.kind);
+    assertReadable(catalog, location);
     assertLaminDb(catalog, location);
     if (options.slug !== undefined && !/^[^/\s]+\/[^/\s]+$/.test(options.slug)) {
       throw new LaminSyncError('INVALID_ARGUMENT', `An instance name is owner/name; got '${options.slug}'.`);

@@ -1,6 +1,8 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { LaminSyncError } from '../errors';
+import type { LaminSyncError } from '../errors';
+import { isConnectionLost, translatePostgresConnectError, translatePostgresError, type PostgresErrorContext } from './postgres-errors';
+import { redactLocation } from './redact';
 import type { StatementCounter } from './types';
 
 export interface PostgresConnection {
@@ -32,31 +34,45 @@ const typeParsers = {
   },
 };
 
-function withPassword(url: string, password: string | undefined): string {
-  if (password === undefined) return url;
+/**
+ * The URL pg gets: a given password in it (pg lets the URL's, even an empty one, win over a
+ * `password` option) and our session settings appended to the URL's own `options` (pg lets the
+ * URL's `options` replace a config's, which would drop a source's read-only setting).
+ */
+function connectionString(url: string, password: string | undefined, options: string): { url: string; options?: string } {
+  let u: URL;
   try {
-    const u = new URL(url);
-    u.password = encodeURIComponent(password);
-    return u.toString();
+    u = new URL(url);
   } catch {
-    return url;
+    return { url, options };
   }
+  if (password !== undefined) u.password = encodeURIComponent(password);
+  const own = [...u.searchParams.keys()].find((k) => k.toLowerCase() === 'options');
+  if (own === undefined) return { url: u.toString(), options };
+  u.searchParams.set(own, `${u.searchParams.get(own)} ${options}`);
+  return { url: u.toString() };
 }
 
-/** A URL fit to print: the password replaced. */
-export function redactUrl(url: string): string {
+/** The role a URL names (pg's default: PGUSER, else the OS user). */
+function urlUser(url: string): string {
   try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
+    const user = decodeURIComponent(new URL(url).username);
+    if (user) return user;
   } catch {
-    return url.replace(/:\/\/([^:/@]+):[^@]*@/, '://$1:***@');
+    /* unparseable: pg's defaults */
   }
+  return process.env.PGUSER || (pg.defaults.user as string | undefined) || 'postgres';
 }
 
 /**
  * Connects to Postgres. A source session is read-only at the server
  * (`default_transaction_read_only`), so no statement can change it. Sessions run in UTC.
+ *
+ * Every error of a session goes through `translatePostgresError` (postgres-errors.ts) with the
+ * redacted location, the role and the statement that failed; a session the server dropped (the
+ * backend terminated, the network gone) fails every later statement of it with the first
+ * translated error, so a failed rollback never hides a lost COMMIT, and nothing crashes: each
+ * client listens for the 'error' pg emits on it, in use or idle.
  */
 export async function connectPostgres(
   url: string,
@@ -64,25 +80,32 @@ export async function connectPostgres(
   counter: StatementCounter,
   password?: string,
 ): Promise<PostgresConnection> {
-  const options = ['-c TimeZone=UTC'];
-  if (readOnly) options.push('-c default_transaction_read_only=on');
+  const settings = ['-c TimeZone=UTC'];
+  if (readOnly) settings.push('-c default_transaction_read_only=on');
+  const ctx: PostgresErrorContext = { location: redactLocation(url), role: urlUser(url), readOnly };
+  const conn = connectionString(url, password, settings.join(' '));
   const pool = new pg.Pool({
-    // pg lets the URL's (empty) password win over a `password` option: put a given one into the URL.
-    connectionString: withPassword(url, password),
-    options: options.join(' '),
+    connectionString: conn.url,
+    ...(conn.options !== undefined ? { options: conn.options } : {}),
     types: typeParsers,
     max: 4,
     connectionTimeoutMillis: 10_000,
+    Client: translatingClient(ctx),
   });
   pool.on('error', () => {
-    /* idle client errors surface on the next query */
+    /* an idle client the server dropped: the pool discards it; its client remembers why */
   });
   try {
     const client = await pool.connect();
-    client.release();
+    try {
+      const { rows } = await client.query<{ role: string }>('SELECT current_user AS role');
+      if (rows[0]?.role) ctx.role = rows[0].role;
+    } finally {
+      client.release();
+    }
   } catch (e) {
     await pool.end().catch(() => undefined);
-    throw connectionError(url, e);
+    throw translatePostgresConnectError(e, ctx);
   }
   const db = new Kysely<any>({
     dialect: new PostgresDialect({ pool }),
@@ -93,36 +116,68 @@ export async function connectPostgres(
   return { db, pool, close: () => db.destroy() };
 }
 
-function connectionError(url: string, e: unknown): LaminSyncError {
-  const err = e as { code?: string; message?: string };
-  const where = redactUrl(url);
-  switch (err.code) {
-    case '28P01':
-    case '28000':
-      return new LaminSyncError(
-        'CONNECTION',
-        `Postgres refused the credentials for ${where}: ${err.message}. Check the user name and password.`,
-        { cause: e },
+function translatingClient(ctx: PostgresErrorContext): typeof pg.Client {
+  return class TranslatingClient extends pg.Client {
+    /** Why the server dropped this session, translated once (every later statement fails with it). */
+    private lost: LaminSyncError | null = null;
+    private inFlight: string | undefined;
+
+    constructor(config?: string | pg.ClientConfig) {
+      super(config);
+      // pg emits 'error' on a client whose connection broke, in use or idle: without a listener
+      // that is an uncaught exception ("Unhandled 'error' event").
+      this.on('error', (e: unknown) => {
+        const translated = translatePostgresError(e, { ...ctx, ...(this.inFlight !== undefined ? { statement: this.inFlight } : {}) });
+        if (translated) this.markLost(translated);
+      });
+    }
+
+    /** Remembers why the session is gone; the pool then discards the client on release (pg-pool reads `_queryable`). */
+    private markLost(error: LaminSyncError): void {
+      this.lost ??= error;
+      (this as unknown as { _queryable: boolean })._queryable = false;
+    }
+
+    // A failed handshake (a password the server asked for and none given) leaves pg's socket open
+    // until the server's authentication_timeout (a minute): close it, so the process can exit.
+    override connect(...args: any[]): any {
+      const close = () => (this as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
+      const [callback] = args;
+      if (typeof callback === 'function') {
+        return (super.connect as unknown as (cb: (e?: Error) => void) => void)((e?: Error) => {
+          if (e) close();
+          (callback as (e?: Error) => void)(e);
+        });
+      }
+      return (super.connect as unknown as () => Promise<void>)().catch((e: unknown) => {
+        close();
+        throw e;
+      });
+    }
+
+    // Kysely calls query(text, values) and awaits it; other forms (cursors, callbacks) pass through.
+    override query(...args: any[]): any {
+      const [text] = args;
+      if (typeof text !== 'string' || typeof args[args.length - 1] === 'function') {
+        return (super.query as (...a: any[]) => any)(...args);
+      }
+      if (this.lost) return Promise.reject(this.lost);
+      this.inFlight = text;
+      return ((super.query as (...a: any[]) => Promise<unknown>)(...args)).then(
+        (result) => {
+          this.inFlight = undefined;
+          return result;
+        },
+        (e: unknown) => {
+          this.inFlight = undefined;
+          if (this.lost) throw this.lost;
+          // Integrity errors stay the driver's: the engine explains them with the rows it wrote.
+          if (/^23/.test((e as { code?: string })?.code ?? '')) throw e;
+          const translated = translatePostgresError(e, { ...ctx, statement: text });
+          if (translated && isConnectionLost(e)) this.markLost(translated);
+          throw translated ?? e;
+        },
       );
-    case '3D000':
-      return new LaminSyncError(
-        'NOT_FOUND',
-        `No such Postgres database at ${where}: ${err.message}.`,
-        { cause: e },
-      );
-    case 'ECONNREFUSED':
-    case 'ENOTFOUND':
-    case 'ETIMEDOUT':
-      return new LaminSyncError(
-        'CONNECTION',
-        `Cannot reach Postgres at ${where} (${err.code}). Is the server running and the host and port right?`,
-        { cause: e },
-      );
-    default:
-      return new LaminSyncError(
-        'CONNECTION',
-        `Cannot connect to Postgres at ${where}: ${err.message ?? String(e)}`,
-        { cause: e },
-      );
-  }
+    }
+  } as unknown as typeof pg.Client;
 }

@@ -1,21 +1,24 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-
-/** Escapes LIKE wildcards so a filter is a plain substring. */
-export function likePattern(text: string): string {
-  return `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
+import type { Dialect } from '../instance/types';
 
 /**
- * Case-insensitive substring match on any of `columns`, the same on SQLite and Postgres.
+ * Case-insensitive substring match on any of `columns`, the same on SQLite and Postgres. The text
+ * is a value, never a pattern: `instr` / `strpos` instead of LIKE, so `%`, `_` and `\` are plain
+ * characters and no length limit applies (SQLite refuses LIKE patterns over 50,000 bytes).
  * Column names must come from the catalog.
  */
 export function substringFilter(
   eb: ExpressionBuilder<any, any>,
   columns: readonly string[],
   text: string,
+  dialect: Dialect,
 ): Expression<SqlBool> {
-  const pattern = likePattern(text);
+  const needle = text.toLowerCase();
   return eb.or(
-    columns.map((c) => sql<SqlBool>`lower(${sql.ref(c)}) LIKE ${pattern} ESCAPE '\\'`),
+    columns.map((c) =>
+      dialect === 'sqlite'
+        ? sql<SqlBool>`instr(lower(${sql.ref(c)}), ${needle}) > 0`
+        : sql<SqlBool>`strpos(lower(${sql.ref(c)}), ${needle}) > 0`,
+    ),
   );
 }

@@ -63,7 +63,7 @@ export async function listRecords(instance: Instance, registryName: string, opti
   const offset = Math.max(0, options.offset ?? 0);
   const filter = options.filter?.trim();
   let base = instance.db.selectFrom(r.table);
-  if (filter) base = base.where((eb) => substringFilter(eb, searchColumns(r), filter));
+  if (filter) base = base.where((eb) => substringFilter(eb, searchColumns(r), filter, instance.dialect));
   const totalRow = await base.select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
   let q = base.selectAll();
   if (r.info.columnByName.has('created_at')) q = q.orderBy('created_at', 'desc');

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import { LaminSyncError } from '../errors';
-import { redactUrl, connectPostgres } from '../instance/postgres';
+import { connectPostgres } from '../instance/postgres';
+import { redactLocation } from '../instance/redact';
 import { instanceUidFromUuid, localInstanceUuid } from '../instance/settings';
 import { connectSqlite } from '../instance/sqlite';
 import type { Dialect } from '../instance/types';
@@ -162,7 +163,7 @@ export async function initInstance(options: InitOptions): Promise<InitResult> {
       const existing = await sql<{ n: number }>`SELECT count(*)::int AS n FROM information_schema.tables
         WHERE table_schema = current_schema() AND table_name = 'lamindb_artifact'`.execute(conn.db);
       if (existing.rows[0]!.n > 0) {
-        throw new LaminSyncError('INVALID_ARGUMENT', `${redactUrl(options.db)} already holds a LaminDB instance.`);
+        throw new LaminSyncError('INVALID_ARGUMENT', `${redactLocation(options.db)} already holds a LaminDB instance.`);
       }
       await conn.db.transaction().execute(async (trx) => {
         for (const s of statements) await sql.raw(s).execute(trx);
@@ -174,7 +175,7 @@ export async function initInstance(options: InitOptions): Promise<InitResult> {
     if (!isRemote(storageRoot)) writeStorageMarker(storageRoot, { storageUid, owner, name, instanceUid });
     return {
       dialect: 'postgres',
-      location: redactUrl(options.db),
+      location: redactLocation(options.db),
       locator: options.db,
       slug: `${owner}/${name}`,
       instanceUid,

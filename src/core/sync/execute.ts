@@ -1,8 +1,8 @@
 import { CompiledQuery, sql, type Kysely, type QueryResult } from 'kysely';
+import { translateDriverError } from '../instance/driver-errors';
 import { LaminSyncError } from '../errors';
 import { chunk, inList, LIST_PARAMETER_CHUNK } from '../instance/batch';
 import type { Instance, WriteSession } from '../instance/types';
-import { translateSqliteError } from '../instance/sqlite-errors';
 import { testPause } from '../test-hooks';
 import { pgArrayLiteral } from '../instance/pg-array';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
@@ -469,10 +469,8 @@ function translateWriteError(e: unknown, target: Instance): unknown {
       { cause: e },
     );
   }
-  if (target.dialect === 'sqlite') {
-    const t = translateSqliteError(e, { file: target.location, readOnly: target.readOnly });
-    if (t !== e) return t;
-  }
+  const translated = translateDriverError(target.dialect, e, { location: target.location, readOnly: target.readOnly });
+  if (translated) return translated;
   if (/readonly|read-only/i.test(msg)) {
     return new LaminSyncError('READ_ONLY', `${target.identity.slug} cannot be written: ${msg}`, { cause: e });
   }

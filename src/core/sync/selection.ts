@@ -1,4 +1,4 @@
-import { LaminSyncError } from '../errors';
+import { LaminSyncError, quoteValue } from '../errors';
 import { selectWhereIn } from '../instance/batch';
 import type { Instance } from '../instance/types';
 import { substringFilter } from '../query/filter';
@@ -55,7 +55,7 @@ export async function resolveSelection(source: Instance, sel: Selection): Promis
       const where = sel.registry ? `${requireRegistry(source, sel.registry).model} ` : '';
       throw new LaminSyncError(
         'NOT_FOUND',
-        `No ${where}record with uid ${missing.map((u) => `'${u}'`).join(', ')} in ${source.identity.slug}.`,
+        `No ${where}record with uid ${missing.map((u) => quoteValue(u)).join(', ')} in ${source.identity.slug}.`,
       );
     }
     for (const u of uids) {
@@ -83,7 +83,7 @@ export async function resolveSelection(source: Instance, sel: Selection): Promis
     if (missing.length > 0) {
       throw new LaminSyncError(
         'NOT_FOUND',
-        `No ${registry.model} with key ${missing.map((k) => `'${k}'`).join(', ')} in ${source.identity.slug}.`,
+        `No ${registry.model} with key ${missing.map((k) => quoteValue(k)).join(', ')} in ${source.identity.slug}.`,
       );
     }
     for (const k of keys) push(registry, byKey.get(k)!);
@@ -98,9 +98,15 @@ export async function resolveSelection(source: Instance, sel: Selection): Promis
     if (sel.filter) {
       const filter = sel.filter;
       const cols = ['uid', 'key', 'name'].filter((c) => registry.info.columnByName.has(c));
-      q = q.where((eb) => substringFilter(eb, cols, filter));
+      q = q.where((eb) => substringFilter(eb, cols, filter, source.dialect));
     }
     const rows = (await q.orderBy('id').execute()) as Record<string, unknown>[];
+    if (sel.filter && rows.length === 0) {
+      throw new LaminSyncError(
+        'NOT_FOUND',
+        `No ${registry.model} in ${source.identity.slug} matches --filter ${quoteValue(sel.filter)} (a substring of its uid, key or name).`,
+      );
+    }
     for (const row of rows) push(registry, row, true);
   }
   return out;
