@@ -4,6 +4,7 @@ import { LaminSyncError } from '../core/errors';
 import { isPostgresUrl, resolveLocator, settingsLocator, type Locator } from '../core/instance/locator';
 import { openInstance } from '../core/instance/open';
 import { splitPassword as splitLocationPassword } from '../core/instance/redact';
+import { postgresId } from './instance-id';
 import { currentInstanceSettings, listInstanceSettings } from '../core/instance/settings';
 import type { Dialect, Instance } from '../core/instance/types';
 import { configuredDefaultTarget, configuredInstances, discoverLaminInstances } from './config';
@@ -22,16 +23,6 @@ export interface InstanceEntry {
   readonly origins: Set<InstanceOrigin>;
   /** The location as written in settings (for Remove). */
   configLocation?: string;
-}
-
-function postgresId(url: string): string {
-  try {
-    const u = new URL(url);
-    const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || 'postgres';
-    return `postgres:${decodeURIComponent(u.username) || 'postgres'}@${u.hostname}:${u.port || '5432'}/${db}`;
-  } catch {
-    return `postgres:${url}`;
-  }
 }
 
 function idOfLocator(locator: Locator): string {
