@@ -59,15 +59,30 @@ function assertFails(run: CliRun, pattern: RegExp): void {
   assert.ok(run.err.trim().split('\n').length <= 2, `more than one error line:\n${run.err}`);
 }
 
-/** Polls pg_stat_activity until a backend of `application_name` waits on a lock; returns it. */
-async function waitForBlocked(baseUrl: string, app: string): Promise<{ pid: number; query: string }> {
+/**
+ * Polls pg_stat_activity until a backend on the database of `url` (of `application_name` `app`,
+ * when given) waits on a lock; fails if the sync ends first.
+ */
+async function waitForBlocked(
+  baseUrl: string,
+  app: string | null,
+  url: string,
+  running: Promise<CliRun>,
+): Promise<{ pid: number; query: string }> {
+  const db = decodeURIComponent(new URL(url).pathname.slice(1));
+  let ended: CliRun | null = null;
+  void running.then((r) => {
+    ended = r;
+  });
   const c = new pg.Client({ connectionString: baseUrl });
   await c.connect();
   try {
     for (;;) {
+      const early = ended as CliRun | null;
+      if (early) assert.fail(`the sync ended (exit ${early.code}) before it waited on the lock:\n${early.out}\n${early.err}`);
       const { rows } = await c.query<{ pid: number; query: string }>(
-        "SELECT pid, query FROM pg_stat_activity WHERE application_name = $1 AND wait_event_type = 'Lock'",
-        [app],
+        "SELECT pid, query FROM pg_stat_activity WHERE ($1::text IS NULL OR application_name = $1) AND datname = $2 AND wait_event_type = 'Lock'",
+        [app, db],
       );
       if (rows[0]) return rows[0];
       await new Promise((r) => setTimeout(r, 50));
@@ -159,7 +174,8 @@ describe('fault: the sync\'s Postgres connection terminated', () => {
       const baseUrl = (await testPostgres()).baseUrl;
       const source = await guideSource();
       const target = await emptyTarget();
-      const app = `lamin-sync-fault-${phase}-${randomBytes(3).toString('hex')}`;
+      // Mid-write the session is named in the URL; mid-commit it has lamin-sync's own name.
+      const app = phase === 'write' ? `lamin-sync-fault-${randomBytes(3).toString('hex')}` : 'lamin-sync';
       const before = await postgresChecksums(target);
       // A lock held by another session makes the sync wait at a known statement: an INSERT into
       // lamindb_artifact (SHARE lock on the table), or the COMMIT, whose deferred foreign-key
@@ -170,8 +186,9 @@ describe('fault: the sync\'s Postgres connection terminated', () => {
         await locker.query('BEGIN');
         if (phase === 'write') await locker.query('LOCK TABLE lamindb_artifact IN SHARE MODE');
         else await locker.query('SELECT id FROM lamindb_space WHERE id = 1 FOR UPDATE');
-        const running = spawnCli(['sync', source, withParam(target, 'application_name', app), '--uid', GUIDE_ARTIFACT.uid, '--annotations']);
-        const blocked = await waitForBlocked(baseUrl, app);
+        const targetUrl = phase === 'write' ? withParam(target, 'application_name', app) : target;
+        const running = spawnCli(['sync', source, targetUrl, '--uid', GUIDE_ARTIFACT.uid, '--annotations'], { timeoutMs: 120_000 });
+        const blocked = await waitForBlocked(baseUrl, app, target, running);
         if (phase === 'write') assert.match(blocked.query, /^insert into "lamindb_artifact"/i);
         else assert.match(blocked.query, /^commit$/i);
         await terminate(baseUrl, blocked.pid);
@@ -188,6 +205,35 @@ describe('fault: the sync\'s Postgres connection terminated', () => {
       assert.equal(again.code, 0, again.err);
     });
   }
+});
+
+describe('fault: the source\'s Postgres connection terminated while planning', () => {
+  it('one line, exit 1, no crash; target and source unchanged', async () => {
+    const baseUrl = (await testPostgres()).baseUrl;
+    const source = await guideSource();
+    const target = await emptyTarget();
+    const before = await postgresChecksums(target);
+    const sourceBefore = await postgresChecksums(source);
+    // The planning's read of the features waits behind an exclusive lock on the source table.
+    const locker = new pg.Client({ connectionString: source });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE lamindb_feature IN ACCESS EXCLUSIVE MODE');
+      const running = spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid, '--annotations'], { timeoutMs: 120_000 });
+      // The only session of the source's database waiting on a lock is the sync's.
+      const blocked = await waitForBlocked(baseUrl, null, source, running);
+      assert.match(blocked.query, /lamindb_feature/i);
+      await terminate(baseUrl, blocked.pid);
+      const run = await running;
+      assertFails(run, /connection to postgresql:\/\/.* was lost .*nothing was written/);
+    } finally {
+      await locker.query('ROLLBACK');
+      await locker.end();
+    }
+    assert.deepEqual(changedTables(before, await postgresChecksums(target)), []);
+    assert.deepEqual(changedTables(sourceBefore, await postgresChecksums(source)), []);
+  });
 });
 
 describe('fault: restricted roles, timeouts, missing passwords as one clear line', () => {
@@ -220,7 +266,7 @@ describe('fault: restricted roles, timeouts, missing passwords as one clear line
     try {
       await locker.query('BEGIN');
       await locker.query('LOCK TABLE lamindb_artifact IN SHARE MODE');
-      const run = await spawnCli(['sync', source, asRole(target, role, 'pw'), '--uid', GUIDE_ARTIFACT.uid]);
+      const run = await spawnCli(['sync', source, asRole(target, role, 'pw'), '--uid', GUIDE_ARTIFACT.uid], { timeoutMs: 120_000 });
       assertFails(run, /was cancelled \(canceling statement due to statement timeout\): nothing was written.*statement_timeout/);
     } finally {
       await locker.query('ROLLBACK');

@@ -88,6 +88,8 @@ export async function connectPostgres(
     connectionString: conn.url,
     ...(conn.options !== undefined ? { options: conn.options } : {}),
     types: typeParsers,
+    // How an administrator finds the sessions in pg_stat_activity; a URL's application_name wins.
+    application_name: 'lamin-sync',
     max: 4,
     connectionTimeoutMillis: 10_000,
     Client: translatingClient(ctx),
