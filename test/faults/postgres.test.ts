@@ -103,7 +103,8 @@ describe('fault: a Postgres source role that cannot read a LaminDB table', () =>
     const role = roleName('reader');
     await admin(source, `CREATE ROLE ${role} LOGIN PASSWORD 'pw'`, `GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
     const reader = asRole(source, role, 'pw');
-    // With every table readable, the role reads the instance.
+    // With every LaminDB table readable (and a table of no LaminDB module not), the role reads the instance.
+    await admin(source, 'CREATE TABLE notes_private (id integer, uid text)');
     const ls = await spawnCli(['ls', reader]);
     assert.equal(ls.code, 0, ls.err);
     await admin(source, `REVOKE SELECT ON lamindb_ulabel FROM ${role}`);

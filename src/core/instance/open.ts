@@ -51,7 +51,8 @@ export function assertLaminDb(catalog: Catalog, location: string): void {
 /**
  * A Postgres role that cannot read a table LaminDB's schema has for the instance's modules (or
  * any table of a module the instance's migrations name) would sync a part and say it synced all:
- * refused, naming the tables and the GRANT that fixes it.
+ * refused, naming the tables and the GRANT that fixes it. Other unreadable tables are left out of
+ * the catalog.
  */
 export function assertReadable(catalog: Catalog, location: string): void {
   const unreadable = catalog.unreadable ?? [];
@@ -61,7 +62,11 @@ export function assertReadable(catalog: Catalog, location: string): void {
   const blocked = unreadable.filter(
     (t) => expected.has(t) || catalog.apps.has(appOf(t)) || (REQUIRED_TABLES as readonly string[]).includes(t),
   );
-  if (blocked.length === 0) return;
+  if (blocked.length === 0) {
+    // Tables of no LaminDB module the role may not read stay out of sight, as before.
+    for (const t of unreadable) catalog.tables.delete(t);
+    return;
+  }
   const role = catalog.role ?? 'the role';
   const list = blocked.sort().join(', ');
   throw new LaminSyncError(
