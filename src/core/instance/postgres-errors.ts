@@ -92,6 +92,13 @@ export function translatePostgresError(e: unknown, ctx: PostgresErrorContext): L
         { cause: e },
       );
     case '57014':
+      if (!/statement timeout/i.test(err.message ?? '')) {
+        return new LaminSyncError(
+          'CANCELLED',
+          `A statement on ${where} was cancelled by the server (${why}), by an administrator or another session: nothing was written. Run the command again.`,
+          { cause: e },
+        );
+      }
       return new LaminSyncError(
         'TIMEOUT',
         `A statement on ${where} was cancelled (${why}): nothing was written. If the role ${role} has a statement_timeout ` +

@@ -157,27 +157,52 @@ function translatingClient(ctx: PostgresErrorContext): typeof pg.Client {
       });
     }
 
-    // Kysely calls query(text, values) and awaits it; other forms (cursors, callbacks) pass through.
+    /** The error a failed statement ends with: translated, or the first one of a lost session. */
+    private failure(e: unknown, text: string): unknown {
+      this.inFlight = undefined;
+      if (this.lost) return this.lost;
+      // Integrity errors stay the driver's: the engine explains them with the rows it wrote.
+      if (/^23/.test((e as { code?: string })?.code ?? '')) return e;
+      const translated = translatePostgresError(e, { ...ctx, statement: text });
+      if (translated && isConnectionLost(e)) this.markLost(translated);
+      return translated ?? e;
+    }
+
+    // Kysely calls query(text, values) and awaits it, pg-pool's pool.query passes a callback;
+    // other forms (cursors and other submittables) pass through.
     override query(...args: any[]): any {
       const [text] = args;
-      if (typeof text !== 'string' || typeof args[args.length - 1] === 'function') {
-        return (super.query as (...a: any[]) => any)(...args);
+      const run = super.query as (...a: any[]) => any;
+      if (typeof text !== 'string') return run.apply(this, args);
+      const last = args[args.length - 1];
+      if (typeof last === 'function') {
+        const callback = last as (e: unknown, r?: unknown) => void;
+        if (this.lost) {
+          const lost = this.lost;
+          process.nextTick(() => callback(lost));
+          return undefined;
+        }
+        this.inFlight = text;
+        return run.apply(this, [
+          ...args.slice(0, -1),
+          (e: unknown, r: unknown) => {
+            if (e) callback(this.failure(e, text));
+            else {
+              this.inFlight = undefined;
+              callback(e, r);
+            }
+          },
+        ]);
       }
       if (this.lost) return Promise.reject(this.lost);
       this.inFlight = text;
-      return ((super.query as (...a: any[]) => Promise<unknown>)(...args)).then(
+      return (run.apply(this, args) as Promise<unknown>).then(
         (result) => {
           this.inFlight = undefined;
           return result;
         },
         (e: unknown) => {
-          this.inFlight = undefined;
-          if (this.lost) throw this.lost;
-          // Integrity errors stay the driver's: the engine explains them with the rows it wrote.
-          if (/^23/.test((e as { code?: string })?.code ?? '')) throw e;
-          const translated = translatePostgresError(e, { ...ctx, statement: text });
-          if (translated && isConnectionLost(e)) this.markLost(translated);
-          throw translated ?? e;
+          throw this.failure(e, text);
         },
       );
     }
