@@ -92,6 +92,20 @@ async function waitForBlocked(
   }
 }
 
+/** Runs `fn` while another session of `url` holds the lock `statement` takes (released after). */
+async function holdingLock<T>(url: string, statement: string, fn: () => Promise<T>): Promise<T> {
+  const locker = new pg.Client({ connectionString: url });
+  await locker.connect();
+  try {
+    await locker.query('BEGIN');
+    await locker.query(statement);
+    return await fn();
+  } finally {
+    await locker.query('ROLLBACK').catch(() => undefined);
+    await locker.end();
+  }
+}
+
 async function terminate(baseUrl: string, pid: number): Promise<void> {
   await admin(baseUrl, `SELECT pg_terminate_backend(${Number(pid)})`);
 }
@@ -181,25 +195,18 @@ describe('fault: the sync\'s Postgres connection terminated', () => {
       // A lock held by another session makes the sync wait at a known statement: an INSERT into
       // lamindb_artifact (SHARE lock on the table), or the COMMIT, whose deferred foreign-key
       // check must lock the space row the artifact points at (held FOR UPDATE).
-      const locker = new pg.Client({ connectionString: target });
-      await locker.connect();
-      try {
-        await locker.query('BEGIN');
-        if (phase === 'write') await locker.query('LOCK TABLE lamindb_artifact IN SHARE MODE');
-        else await locker.query('SELECT id FROM lamindb_space WHERE id = 1 FOR UPDATE');
+      const lock = phase === 'write' ? 'LOCK TABLE lamindb_artifact IN SHARE MODE' : 'SELECT id FROM lamindb_space WHERE id = 1 FOR UPDATE';
+      const run = await holdingLock(target, lock, async () => {
         const targetUrl = phase === 'write' ? withParam(target, 'application_name', app) : target;
         const running = spawnCli(['sync', source, targetUrl, '--uid', GUIDE_ARTIFACT.uid, '--annotations'], { timeoutMs: 120_000 });
         const blocked = await waitForBlocked(baseUrl, app, target, running);
         if (phase === 'write') assert.match(blocked.query, /^insert into "lamindb_artifact"/i);
         else assert.match(blocked.query, /^commit$/i);
         await terminate(baseUrl, blocked.pid);
-        const run = await running;
-        await locker.query('ROLLBACK');
-        if (phase === 'write') assertFails(run, /connection to postgresql:\/\/.* was lost .*before anything was committed: nothing was written/);
-        else assertFails(run, /connection to postgresql:\/\/.* was lost during COMMIT .*the commit may or may not have completed; run the sync again/);
-      } finally {
-        await locker.end();
-      }
+        return running;
+      });
+      if (phase === 'write') assertFails(run, /connection to postgresql:\/\/.* was lost .*before anything was committed: nothing was written/);
+      else assertFails(run, /connection to postgresql:\/\/.* was lost during COMMIT .*the commit may or may not have completed; run the sync again/);
       assert.deepEqual(changedTables(before, await postgresChecksums(target)), []);
       // Run again: it syncs.
       const again = await spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid]);
@@ -216,22 +223,15 @@ describe('fault: the source\'s Postgres connection terminated while planning', (
     const before = await postgresChecksums(target);
     const sourceBefore = await postgresChecksums(source);
     // The planning's read of the features waits behind an exclusive lock on the source table.
-    const locker = new pg.Client({ connectionString: source });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE lamindb_feature IN ACCESS EXCLUSIVE MODE');
+    const run = await holdingLock(source, 'LOCK TABLE lamindb_feature IN ACCESS EXCLUSIVE MODE', async () => {
       const running = spawnCli(['sync', source, target, '--uid', GUIDE_ARTIFACT.uid, '--annotations'], { timeoutMs: 120_000 });
       // The only session of the source's database waiting on a lock is the sync's.
       const blocked = await waitForBlocked(baseUrl, null, source, running);
       assert.match(blocked.query, /lamindb_feature/i);
       await terminate(baseUrl, blocked.pid);
-      const run = await running;
-      assertFails(run, /connection to postgresql:\/\/.* was lost .*nothing was written/);
-    } finally {
-      await locker.query('ROLLBACK');
-      await locker.end();
-    }
+      return running;
+    });
+    assertFails(run, /connection to postgresql:\/\/.* was lost .*nothing was written/);
     assert.deepEqual(changedTables(before, await postgresChecksums(target)), []);
     assert.deepEqual(changedTables(sourceBefore, await postgresChecksums(source)), []);
   });
@@ -262,17 +262,10 @@ describe('fault: restricted roles, timeouts, missing passwords as one clear line
     );
     const before = await postgresChecksums(target);
     // The INSERT waits behind a lock, so some statement always outlasts the timeout.
-    const locker = new pg.Client({ connectionString: target });
-    await locker.connect();
-    try {
-      await locker.query('BEGIN');
-      await locker.query('LOCK TABLE lamindb_artifact IN SHARE MODE');
-      const run = await spawnCli(['sync', source, asRole(target, role, 'pw'), '--uid', GUIDE_ARTIFACT.uid], { timeoutMs: 120_000 });
-      assertFails(run, /was cancelled \(canceling statement due to statement timeout\): nothing was written.*statement_timeout/);
-    } finally {
-      await locker.query('ROLLBACK');
-      await locker.end();
-    }
+    const run = await holdingLock(target, 'LOCK TABLE lamindb_artifact IN SHARE MODE', () =>
+      spawnCli(['sync', source, asRole(target, role, 'pw'), '--uid', GUIDE_ARTIFACT.uid], { timeoutMs: 120_000 }),
+    );
+    assertFails(run, /was cancelled \(canceling statement due to statement timeout\): nothing was written.*statement_timeout/);
     assert.deepEqual(changedTables(before, await postgresChecksums(target)), []);
   });
 
