@@ -115,7 +115,7 @@ export function translatePostgresError(e: unknown, ctx: PostgresErrorContext): L
       );
     case '53100':
       return new LaminSyncError(
-        'RESOURCES',
+        'DISK_FULL',
         `The Postgres server of ${where} is out of disk space (${why}): nothing was written. Free space on the server and run the command again.`,
         { cause: e },
       );
