@@ -30,6 +30,10 @@ export interface CommandContext {
 
 const UID_LIKE = /^[0-9A-Za-z]{12,20}$/;
 
+function recordName(r: RecordNode): string {
+  return r.summary.key ?? r.summary.name ?? r.uid;
+}
+
 /** The nodes a command acts on: the right-clicked ones (multi-select), else the view's selection. */
 function targets(ctx: CommandContext, node: unknown, nodes: unknown): LaminNode[] {
   if (Array.isArray(nodes) && nodes.length > 0) return nodes as LaminNode[];
@@ -73,13 +77,14 @@ async function syncSource(
     return {
       sourceId: records[0]!.instanceId,
       selection: { ...(tables.size === 1 ? { registry: records[0]!.table } : {}), uids },
-      what: records.length === 1 ? `${records[0]!.registry} ${records[0]!.uid}` : `${uids.length} records`,
+      // Named as the tree shows it: an artifact by its key, a label by its name, else the uid.
+      what: records.length === 1 ? `${records[0]!.registry} ${recordName(records[0]!)}` : `${uids.length} records`,
       wide: false,
     };
   }
   if (registries.length === 1) {
     const r = registries[0]!;
-    const filter = ctx.tree.filter;
+    const filter = ctx.tree.filterOf(r);
     return {
       sourceId: r.instanceId,
       selection: { registry: r.table, all: true, ...(filter ? { filter } : {}) },
@@ -131,7 +136,7 @@ async function startSync(ctx: CommandContext, node: unknown, nodes: unknown, mod
     if (!src) return;
     const target =
       mode === 'pick'
-        ? await pickInstance(ctx, `Sync ${src.what} into which instance?`, src.sourceId)
+        ? await pickInstance(ctx, `Sync ${src.what}${annotations ? ' with annotations' : ''} into which instance?`, src.sourceId)
         : await defaultTarget(ctx, src.sourceId);
     if (!target) return;
     const req: SyncRequest = { sourceId: src.sourceId, targetId: target.id, selection: src.selection, annotations, what: src.what };
@@ -185,6 +190,7 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
 
   reg('laminSync.refresh', refreshAll);
   reg('laminSync.showLog', () => ctx.log.show(true));
+  reg('laminSync.showReport', () => ctx.runner.showReport());
 
   reg('laminSync.addSqliteInstance', async (arg?: unknown) => {
     let path = typeof arg === 'string' ? arg : undefined;
@@ -215,55 +221,94 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
   });
 
   reg('laminSync.addPostgresInstance', async (arg?: unknown) => {
-    const input =
-      typeof arg === 'string'
-        ? arg
-        : await vscode.window.showInputBox({
-            title: 'Add Postgres instance',
-            prompt: 'Postgres URL of the instance database (the password is asked next and kept in VS Code\'s secret storage)',
-            placeHolder: 'postgresql://user@host:5432/database',
-            ignoreFocusOut: true,
-            validateInput: (v) => (isPostgresUrl(v.trim()) ? undefined : 'Starts with postgresql:// or postgres://'),
-          });
-    if (!input) return;
-    const { url, password: inUrl } = splitPassword(input.trim());
-    const password =
-      inUrl ??
-      (await vscode.window.showInputBox({
-        title: `Password for ${instanceIdOf(url).slice('postgres:'.length)}`,
-        prompt: 'Kept in VS Code\'s secret storage, never in settings or logs. Leave empty for none.',
-        password: true,
-        ignoreFocusOut: true,
-      }));
-    if (password === undefined) return;
-    const id = instanceIdOf(url);
-    try {
-      const instance = await openInstance(url, { readOnly: true, ...(password ? { password } : {}) });
-      const slug = instance.identity.slug;
-      await instance.close();
-      if (password) await ctx.instances.storePassword(id, password);
-      else await ctx.instances.deletePassword(id);
-      await ctx.instances.forget(id);
-      await ctx.instances.setHidden(id, false);
-      await addUserInstance({ location: url });
-      refreshAll();
-      ctx.log.info(`Added ${slug} (postgres): ${id.slice('postgres:'.length)}`);
-      void vscode.window.showInformationMessage(`Added LaminDB instance ${slug}.`);
-    } catch (e) {
-      await reportError(ctx.log, `Cannot add the Postgres instance ${id.slice('postgres:'.length)}`, e);
+    // What was typed survives a failed try: the boxes open again holding it, the error as their prompt.
+    let typed = typeof arg === 'string' ? arg : '';
+    let password: string | undefined;
+    let problem: string | undefined;
+    for (;;) {
+      const input =
+        typeof arg === 'string' && !problem
+          ? arg
+          : await vscode.window.showInputBox({
+              title: 'Add Postgres instance',
+              prompt: problem ?? 'Postgres URL of the instance database (the password is asked next and kept in VS Code\'s secret storage)',
+              placeHolder: 'postgresql://user@host:5432/database',
+              value: typed,
+              ignoreFocusOut: true,
+              validateInput: (v) => (isPostgresUrl(v.trim()) ? undefined : 'Starts with postgresql:// or postgres://'),
+            });
+      if (!input) return;
+      typed = input.trim();
+      const split = splitPassword(typed);
+      const url = split.url;
+      const id = instanceIdOf(url);
+      const where = id.slice('postgres:'.length);
+      password =
+        split.password ??
+        (await vscode.window.showInputBox({
+          title: `Password for ${where}`,
+          prompt: problem ?? 'Kept in VS Code\'s secret storage, never in settings or logs. Leave empty for none.',
+          password: true,
+          value: password ?? '',
+          ignoreFocusOut: true,
+        }));
+      if (password === undefined) return;
+      try {
+        const instance = await openInstance(url, { readOnly: true, ...(password ? { password } : {}) });
+        const slug = instance.identity.slug;
+        await instance.close();
+        if (password) await ctx.instances.storePassword(id, password);
+        else await ctx.instances.deletePassword(id);
+        await ctx.instances.forget(id);
+        await ctx.instances.setHidden(id, false);
+        await addUserInstance({ location: url });
+        refreshAll();
+        ctx.log.info(`Added ${slug} (postgres): ${where}`);
+        void vscode.window.showInformationMessage(`Added LaminDB instance ${slug}.`);
+        return;
+      } catch (e) {
+        // The core's message names the location already.
+        void reportError(ctx.log, 'Cannot add the Postgres instance', e);
+        problem = `${errorMessage(e)} — correct it and press Enter, or Escape to stop.`;
+        typed = url;
+      }
     }
   });
 
   reg('laminSync.setPassword', async (node?: unknown, nodes?: unknown) => {
-    const entry = nodeInstance(ctx, node, nodes) ?? (await pickInstance(ctx, 'Set the password of which instance?'));
+    const entry =
+      (typeof node === 'string' ? ctx.instances.get(node) : nodeInstance(ctx, node, nodes)) ??
+      (await pickInstance(ctx, 'Set the password of which instance?'));
     if (!entry) return;
     if (entry.dialect !== 'postgres') return void vscode.window.showInformationMessage(`${entry.label} is a SQLite instance: it has no password.`);
-    const password = await vscode.window.showInputBox({ title: `Password for ${entry.label}`, password: true, ignoreFocusOut: true });
-    if (password === undefined) return;
-    if (password) await ctx.instances.storePassword(entry.id, password);
-    else await ctx.instances.deletePassword(entry.id);
-    await ctx.instances.forget(entry.id);
-    ctx.tree.refresh(entry.id);
+    let problem: string | undefined;
+    let password = '';
+    for (;;) {
+      const typed = await vscode.window.showInputBox({
+        title: `Password for ${entry.label}`,
+        ...(problem ? { prompt: problem } : {}),
+        password: true,
+        value: password,
+        ignoreFocusOut: true,
+      });
+      if (typed === undefined) return;
+      password = typed;
+      // Tried before it is stored: a wrong password is not kept.
+      try {
+        const instance = await openInstance(entry.location, { readOnly: true, ...(password ? { password } : {}) });
+        await instance.close();
+      } catch (e) {
+        void reportError(ctx.log, `The password for ${entry.label} was not stored`, e);
+        problem = `${errorMessage(e)} — try again, or Escape to keep the stored one.`;
+        continue;
+      }
+      if (password) await ctx.instances.storePassword(entry.id, password);
+      else await ctx.instances.deletePassword(entry.id);
+      await ctx.instances.forget(entry.id);
+      ctx.tree.refresh(entry.id);
+      ctx.log.info(`Stored the password for ${entry.label}`);
+      return;
+    }
   });
 
   reg('laminSync.createInstance', async () => {
@@ -335,7 +380,9 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
   reg('laminSync.syncToDefault', (node?: unknown, nodes?: unknown) => startSync(ctx, node, nodes, 'default', false));
   reg('laminSync.syncToDefaultWithAnnotations', (node?: unknown, nodes?: unknown) => startSync(ctx, node, nodes, 'default', true));
   reg('laminSync.syncTo', (node?: unknown, nodes?: unknown) => startSync(ctx, node, nodes, 'pick', false));
+  reg('laminSync.syncToWithAnnotations', (node?: unknown, nodes?: unknown) => startSync(ctx, node, nodes, 'pick', true));
   reg('laminSync.previewSync', (node?: unknown, nodes?: unknown) => startSync(ctx, node, nodes, 'preview', false));
+  reg('laminSync.previewSyncWithAnnotations', (node?: unknown, nodes?: unknown) => startSync(ctx, node, nodes, 'preview', true));
 
   reg('laminSync.describe', async (node?: unknown, nodes?: unknown) => {
     const rec = await recordOf(ctx, node, nodes);
@@ -429,24 +476,54 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     void vscode.window.showInformationMessage(`${text} is in ${found.length} instance${found.length === 1 ? '' : 's'}: ${found.map((f) => f.entry.label).join(', ')}.`);
   });
 
-  reg('laminSync.filterRecords', async () => {
+  reg('laminSync.filterRecords', async (node?: unknown, nodes?: unknown) => {
+    const registry = await registryOf(ctx, node, nodes);
+    if (!registry) return;
     const value = await vscode.window.showInputBox({
-      title: 'Filter records',
+      title: `Filter ${registry.name} of ${ctx.instances.get(registry.instanceId)?.label ?? registry.instanceId}`,
       prompt: 'Substring of uid, key, name or description (empty clears the filter)',
-      value: ctx.tree.filter,
+      value: ctx.tree.filterOf(registry),
     });
     if (value === undefined) return;
-    applyFilter(ctx, value);
+    await ctx.tree.setFilter(registry, value);
   });
-  reg('laminSync.clearFilter', () => applyFilter(ctx, ''));
+  reg('laminSync.clearFilter', async (node?: unknown) => {
+    if (node instanceof RegistryNode) await ctx.tree.setFilter(node, '');
+    else ctx.tree.clearFilters();
+  });
   reg('laminSync.loadMore', async (node?: unknown) => {
     if (node instanceof LoadMoreNode) await ctx.tree.loadMore(node);
   });
 }
 
-function applyFilter(ctx: CommandContext, value: string): void {
-  ctx.tree.setFilter(value);
-  const f = ctx.tree.filter;
-  ctx.view.description = f ? `filter: ${f}` : undefined;
-  void vscode.commands.executeCommand('setContext', 'laminSync.filtered', Boolean(f));
+/** The registry a filter applies to: the row acted on, the selection's, else one picked from those listed. */
+async function registryOf(ctx: CommandContext, node: unknown, nodes: unknown): Promise<RegistryNode | undefined> {
+  const n = targets(ctx, node, nodes)[0];
+  if (n instanceof RegistryNode) return n;
+  if (n instanceof RecordNode || n instanceof LoadMoreNode) {
+    const parent = ctx.tree.getParent(n);
+    if (parent instanceof RegistryNode) return parent;
+  }
+  const loaded = ctx.tree.loadedRegistries();
+  if (loaded.length === 0) {
+    void vscode.window.showInformationMessage('Expand an instance in the LaminDB view, then filter one of its registries.');
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    loaded.map((r) => ({ label: r.name, description: `${ctx.instances.get(r.instanceId)?.label ?? r.instanceId} · ${r.count}`, registry: r })),
+    { placeHolder: 'Filter which registry?', matchOnDescription: true },
+  );
+  return picked?.registry;
+}
+
+/** The view's description and context key follow the filters. */
+export function showFilterState(ctx: Pick<CommandContext, 'tree' | 'view' | 'instances'>): void {
+  const filtered = ctx.tree.filtered();
+  ctx.view.description =
+    filtered.length === 0
+      ? undefined
+      : filtered.length === 1
+        ? `${filtered[0]!.registry.name} filtered: “${filtered[0]!.filter}”`
+        : `${filtered.length} registries filtered`;
+  void vscode.commands.executeCommand('setContext', 'laminSync.filtered', filtered.length > 0);
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { registerCommands } from './commands';
+import { registerCommands, showFilterState } from './commands';
 import { ReadOnlyDocuments, SCHEME } from './documents';
 import { getOpenInstance, InstanceManager, setInstanceManager } from './instances';
 import { registerLineage } from './lineage';
@@ -39,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
 
   const runner = new SyncRunner(instances, log, tree, view, docs, (targetId) => lineage.refresh(targetId));
   registerCommands(context, { instances, tree, view, runner, docs, log });
+  context.subscriptions.push(tree.onDidChangeFilters(() => showFilterState({ tree, view, instances })));
   context.subscriptions.push(
     vscode.commands.registerCommand('laminSync.showVersion', () => {
       const version = String(context.extension.packageJSON.version ?? '');

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { LaminSyncError } from '../core/errors';
+import { isLaminSyncError, LaminSyncError } from '../core/errors';
 import { isPostgresUrl, resolveLocator, settingsLocator, type Locator } from '../core/instance/locator';
 import { openInstance } from '../core/instance/open';
 import { splitPassword as splitLocationPassword } from '../core/instance/redact';
@@ -177,9 +177,39 @@ export class InstanceManager implements vscode.Disposable {
 
   private async open(entry: InstanceEntry, readOnly: boolean): Promise<Instance> {
     const password = entry.dialect === 'postgres' ? await this.secrets.get(this.secretKey(entry.id)) : undefined;
-    const instance = await openInstance(entry.location, { readOnly, ...(password !== undefined ? { password } : {}) });
+    let instance: Instance;
+    try {
+      instance = await openInstance(entry.location, { readOnly, ...(password !== undefined ? { password } : {}) });
+    } catch (e) {
+      if (entry.dialect !== 'postgres' || password !== undefined || !isLaminSyncError(e) || e.code !== 'CONNECTION') throw e;
+      // A lost password (new machine, cleared secret storage): say so and what to do.
+      throw new LaminSyncError('CONNECTION', `${e.message} No password is stored for it in VS Code: use Set Postgres password….`, { cause: e });
+    }
+    this.failures.delete(entry.id);
     this.learnLabel(entry.id, instance);
     return instance;
+  }
+
+  /** Failures already told (instance id → message): each is notified and logged once until it changes. */
+  private readonly failures = new Map<string, string>();
+
+  /**
+   * Tells that an instance cannot be opened: one notification (with Set Postgres password… for
+   * Postgres) and one log line, without a stack trace; the same failure again is not repeated.
+   */
+  reportOpenFailure(entry: InstanceEntry, e: unknown): void {
+    const message = e instanceof Error ? e.message : String(e);
+    if (this.failures.get(entry.id) === message) return;
+    this.failures.set(entry.id, message);
+    // The core's message names the location; the label only where it says something else.
+    const where = message.includes(entry.label) || entry.id.endsWith(entry.label) ? '' : ` ${entry.label}`;
+    const text = `Cannot open${where}: ${message}`;
+    this.log.error(text);
+    const actions = entry.dialect === 'postgres' ? ['Set Postgres password…', 'Show log'] : ['Show log'];
+    void vscode.window.showErrorMessage(text, ...actions).then((c) => {
+      if (c === 'Show log') this.log.show(true);
+      if (c === 'Set Postgres password…') void vscode.commands.executeCommand('laminSync.setPassword', entry.id);
+    });
   }
 
   /** Shows the instance's slug instead of its path once it has been opened. */
@@ -214,7 +244,7 @@ export class InstanceManager implements vscode.Disposable {
         return this.getReadOnly(e.id).then(
           () => this.entries.get(e.id)?.label !== before,
           (err: unknown) => {
-            this.log.warn(`Cannot open ${e.label}: ${err instanceof Error ? err.message : String(err)}`);
+            this.reportOpenFailure(e, err);
             return false;
           },
         );
@@ -231,6 +261,7 @@ export class InstanceManager implements vscode.Disposable {
 
   /** Closes the cached handle so the next use reopens it (after a new password, a failed open). */
   async forget(id: string): Promise<void> {
+    this.failures.delete(id);
     const handle = this.readonlyHandles.get(id);
     this.readonlyHandles.delete(id);
     if (handle) await handle.then((i) => i.close()).catch(() => undefined);

@@ -29,6 +29,8 @@ export class RegistryNode {
 /** Fields a record row shows and its tooltip lists; not the whole record. */
 export interface RecordSummary {
   uid: string;
+  /** What the row shows when it has no key or name (a run's transform and start, a storage root…). */
+  label?: string;
   key?: string | null;
   name?: string | null;
   description?: string | null;

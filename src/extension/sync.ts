@@ -7,7 +7,7 @@ import { annotationPlanner } from '../core/sync/annotations';
 import type { TrackingSpec } from '../core/sync/context';
 import { sync } from '../core/sync/index';
 import { planSync } from '../core/sync/plan';
-import { formatKeptLatest, formatPlan, formatReport, formatWritten, NOTHING_WRITTEN } from '../core/sync/report';
+import { formatKeptLatest, formatPlan, formatReportSummary, formatWritten, fullReport, NOTHING_WRITTEN, plannedReport, summarizeReport, summaryCounts } from '../core/sync/report';
 import type { Selection, SyncPlan, SyncProgress, SyncResult } from '../core/sync/types';
 import type { ReadOnlyDocuments } from './documents';
 import type { InstanceManager } from './instances';
@@ -33,6 +33,10 @@ export interface SyncRequest {
   what: string;
 }
 
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9_.-]+/g, '_');
+}
+
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
 }
@@ -44,6 +48,8 @@ function seconds(ms: number): string {
 export class SyncRunner {
   /** Syncs into one target run one after the other. */
   private readonly queue = new KeyedQueue();
+  /** The report of the last finished sync, for Show sync report. */
+  private last: { name: string; text: string } | undefined;
 
   constructor(
     private readonly instances: InstanceManager,
@@ -95,17 +101,20 @@ export class SyncRunner {
     }
     const done = outcome!;
     const { result } = done;
+    const counts = summarizeReport(result);
     const written = formatWritten(result, done.target.catalog);
     const summary =
-      result.transferred.length > 0
-        ? `${result.transferred.length} transferred, ${result.mapped.length} mapped`
+      counts.transferred.length > 0
+        ? summaryCounts(counts)
         : written === NOTHING_WRITTEN
-          ? `nothing to transfer (${result.mapped.length} mapped)`
-          : `${result.mapped.length} mapped, ${written.replace(/^→ /, '')}`;
+          ? `nothing to transfer (${counts.mapped.length} mapped)`
+          : `${counts.mapped.length} mapped, ${written.replace(/^→ /, '')}`;
     const first = done.plan.requested.map((k) => done.plan.rows.get(k)).find((r) => r && r.uid);
-    const actions = first?.uid ? ['Show lineage', 'Show log'] : ['Show log'];
-    void vscode.window.showInformationMessage(`Synced ${req.what} to ${names.target}: ${summary}.`, ...actions).then((c) => {
+    const actions = first?.uid ? ['Show lineage', 'Show report', 'Show log'] : ['Show report', 'Show log'];
+    const annotated = req.annotations ? ' with annotations' : '';
+    void vscode.window.showInformationMessage(`Synced ${req.what} to ${names.target}${annotated}: ${summary}.`, ...actions).then((c) => {
       if (c === 'Show log') this.log.show(true);
+      if (c === 'Show report') void this.showReport();
       // The synced object's lineage in the target: transfer run, initiating run, origin instance.
       if (c === 'Show lineage' && first?.uid) {
         void vscode.commands.executeCommand('laminSync.openLineage', { instanceId: req.targetId, uid: first.uid });
@@ -157,19 +166,36 @@ export class SyncRunner {
         tracking: EXTENSION_TRACKING,
       });
       for (const w of plan.warnings) this.log.warn(`! ${w}`);
-      for (const line of formatReport(result)) this.log.info(line);
+      // LaminDB's lines while short; counts per registry past that (the full list: Show sync report).
+      for (const line of formatReportSummary(result)) this.log.info(line);
       this.log.info(formatWritten(result, target.catalog));
       for (const line of formatKeptLatest(result.keptLatest)) this.log.info(line);
       const rows = Object.values(result.written).reduce((a, b) => a + b, 0);
       this.log.info(
         `Done in ${seconds(Date.now() - started)} (plan ${seconds(result.phases.planMs)}, write ${seconds(result.phases.writeMs)}, ` +
-          `commit ${seconds(result.phases.commitMs)}): ${result.transferred.length} transferred, ${result.mapped.length} mapped, ` +
+          `commit ${seconds(result.phases.commitMs)}): ${summaryCounts(summarizeReport(result))}, ` +
           `${rows} rows written${result.run ? ` (transfer run ${result.run.uid})` : ''}`,
       );
+      this.last = {
+        name: `report/${safeName(source.identity.slug)}-to-${safeName(target.identity.slug)}.txt`,
+        text: fullReport(result, [
+          `Sync ${source.identity.slug} → ${target.identity.slug}: ${req.what}${req.annotations ? ' with annotations' : ''}`,
+          `finished ${new Date().toISOString()}${result.run ? `, transfer run ${result.run.uid}` : ''}`,
+        ]),
+      };
       return { plan, result, source, target };
     } finally {
       await target.close();
     }
+  }
+
+  /** The full report of the last sync (every object once, by registry) in a read-only document. */
+  async showReport(): Promise<void> {
+    if (!this.last) {
+      void vscode.window.showInformationMessage('No sync has finished in this window yet.');
+      return;
+    }
+    await this.docs.show(this.last.name, this.last.text, { preview: false });
   }
 
   private async revealInTarget(targetId: string, plan: SyncPlan): Promise<void> {
@@ -212,9 +238,8 @@ export class SyncRunner {
             annotationPlanner,
             signal: ac.signal,
           });
-          for (const row of plan.reportOrder) {
-            counts = { ...counts, [row.action]: counts[row.action] + 1 };
-          }
+          const s = summarizeReport(plannedReport(plan));
+          counts = { transfer: s.transferred.length, map: s.mapped.length };
           return formatPlan(plan);
         },
       );
@@ -223,8 +248,7 @@ export class SyncRunner {
       await reportError(this.log, `Preview of the sync to ${names.target} failed`, e);
       return;
     }
-    const safe = (s: string) => s.replace(/[^A-Za-z0-9_.-]+/g, '_');
-    await this.docs.show(`plan/${safe(names.source)}-to-${safe(names.target)}.txt`, lines.join('\n') + '\n', { preview: true });
+    await this.docs.show(`plan/${safeName(names.source)}-to-${safeName(names.target)}.txt`, lines.join('\n') + '\n', { preview: true });
     this.log.info(`Preview ${names.source} → ${names.target}: ${counts.transfer} to transfer, ${counts.map} mapped`);
     if (counts.transfer === 0) {
       void vscode.window.showInformationMessage(`${names.target} already holds everything: nothing to transfer.`);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { recordLabel, runTransforms } from '../core/query/labels';
 import { listRecords, registriesWithCounts } from '../core/query/records';
 import { pageSize, showEmptyRegistries, workspaceInstancesRestricted } from './config';
 import type { InstanceManager } from './instances';
@@ -21,17 +22,32 @@ interface RecordList {
   total: number;
   /** Records revealed from outside the loaded page (Find object, a finished sync). */
   pinned: RecordNode[];
-  filter: string;
+}
+
+/** Registries whose records have lineage (the only ones Show lineage works on). */
+const LINEAGE_TABLES = new Set(['lamindb_artifact', 'lamindb_collection', 'lamindb_run', 'lamindb_transform']);
+
+/** A key that is a path shows its file name, its folder as the description (as VS Code's explorer does). */
+function splitKey(key: string): { name: string; folder: string | null } {
+  const i = key.lastIndexOf('/', key.length - 2);
+  return i <= 0 ? { name: key, folder: null } : { name: key.slice(i + 1), folder: key.slice(0, i) };
+}
+
+/** Markdown code span holding `s` as it is (no link, no emphasis). */
+function code(s: string): string {
+  const ticks = '`'.repeat(Math.max(0, ...[...s.matchAll(/`+/g)].map((m) => m[0].length)) + 1);
+  return `${ticks} ${s} ${ticks}`;
 }
 
 function text(v: unknown): string | null {
   return v === null || v === undefined ? null : String(v);
 }
 
-export function summarize(record: Record<string, unknown>): RecordSummary {
+export function summarize(record: Record<string, unknown>, table = '', transforms?: ReadonlyMap<number, Record<string, unknown>>): RecordSummary {
   const size = record.size === null || record.size === undefined ? null : Number(record.size);
   return {
     uid: String(record.uid),
+    label: recordLabel(table, record, transforms),
     key: text(record.key),
     name: text(record.name),
     description: text(record.description),
@@ -52,24 +68,59 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
   private registries = new Map<string, RegistryNode[]>();
   private records = new Map<string, RecordList>();
   private instanceNodes = new Map<string, InstanceNode>();
-  private filterText = '';
+  /** Filters by registry (`instanceId|table`); each registry keeps its unfiltered pages too. */
+  private filters = new Map<string, string>();
+  private readonly filtersChanged = new vscode.EventEmitter<void>();
+  readonly onDidChangeFilters = this.filtersChanged.event;
 
   constructor(
     private readonly instances: InstanceManager,
-    private readonly log: vscode.LogOutputChannel,
+    readonly log: vscode.LogOutputChannel,
   ) {
     // New instances, labels learnt on open, a new default: redraw (what was read stays cached).
     instances.onDidChange(() => this.changed.fire(undefined));
   }
 
-  get filter(): string {
-    return this.filterText;
+  filterOf(node: { instanceId: string; table: string }): string {
+    return this.filters.get(this.listKey(node.instanceId, node.table)) ?? '';
   }
 
-  setFilter(filter: string): void {
-    this.filterText = filter.trim();
-    this.records.clear();
-    this.changed.fire(undefined);
+  /** The filtered registries (for the view's description). */
+  filtered(): Array<{ registry: RegistryNode; filter: string }> {
+    const out: Array<{ registry: RegistryNode; filter: string }> = [];
+    for (const [key, filter] of this.filters) {
+      const [instanceId, table] = key.split('|') as [string, string];
+      const registry = this.registries.get(instanceId)?.find((r) => r.table === table);
+      if (registry) out.push({ registry, filter });
+    }
+    return out;
+  }
+
+  /** The registries listed so far (to pick one to filter). */
+  loadedRegistries(): RegistryNode[] {
+    return [...this.registries.values()].flat();
+  }
+
+  /**
+   * Filters one registry (empty clears it): its first matching page is read at once so the row
+   * shows the number of matches; the unfiltered pages stay loaded.
+   */
+  async setFilter(registry: RegistryNode, filter: string): Promise<void> {
+    const key = this.listKey(registry.instanceId, registry.table);
+    const text = filter.trim();
+    if (text) this.filters.set(key, text);
+    else this.filters.delete(key);
+    const node = this.registries.get(registry.instanceId)?.find((r) => r.table === registry.table) ?? registry;
+    await this.recordChildren(node).catch(() => undefined);
+    this.changed.fire(node);
+    this.filtersChanged.fire();
+  }
+
+  clearFilters(): void {
+    const nodes = this.filtered().map((f) => f.registry);
+    this.filters.clear();
+    for (const n of nodes) this.changed.fire(n);
+    this.filtersChanged.fire();
   }
 
   /** Forgets what was read (all, or one instance) and redraws. */
@@ -97,10 +148,15 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
       case 'registry': {
         const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Collapsed);
         item.id = node.id;
-        item.description = String(node.count);
-        item.iconPath = registryIcon(node.name);
-        item.contextValue = 'laminRegistry';
-        item.tooltip = `${node.name}: ${node.count} record${node.count === 1 ? '' : 's'} (${node.table})`;
+        const filter = this.filterOf(node);
+        const matches = filter ? this.records.get(this.listKey(node.instanceId, node.table, filter))?.total : undefined;
+        const records = `${node.count} record${node.count === 1 ? '' : 's'}`;
+        item.description = filter ? `${matches ?? '…'} of ${node.count} · “${filter}”` : String(node.count);
+        item.iconPath = filter ? new vscode.ThemeIcon('filter-filled') : registryIcon(node.name);
+        item.contextValue = ['laminRegistry', ...(this.isDefault(node.instanceId) ? ['ofDefault'] : []), ...(filter ? ['filtered'] : [])].join(' ');
+        item.tooltip = filter
+          ? `${node.name}: ${matches ?? '…'} of ${records} match “${filter}” (${node.table})`
+          : `${node.name}: ${records} (${node.table})`;
         return item;
       }
       case 'record':
@@ -126,41 +182,63 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     }
   }
 
+  private isDefault(instanceId: string): boolean {
+    return this.instances.defaultTargetId === instanceId;
+  }
+
   private instanceItem(node: InstanceNode): vscode.TreeItem {
     const e = node.entry;
-    const isDefault = this.instances.defaultTargetId === e.id;
+    const isDefault = this.isDefault(e.id);
     const item = new vscode.TreeItem(e.label, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = node.id;
-    item.description = isDefault ? `${e.dialect} · default target` : e.dialect;
+    // Short, the important word first: the sidebar cuts descriptions (the tooltip says it all).
+    item.description = isDefault ? `default · ${e.dialect}` : e.dialect;
     item.iconPath = new vscode.ThemeIcon(isDefault ? 'star-full' : 'database');
     item.contextValue = ['laminInstance', e.dialect, isDefault ? 'default' : 'other'].join(' ');
-    const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${e.label}** — ${e.dialect}${isDefault ? ' — default sync target' : ''}\n\n`);
-    md.appendText(`Location: ${e.dialect === 'postgres' ? e.id.slice('postgres:'.length) : e.id.slice('sqlite:'.length)}\n`);
-    md.appendText(`From: ${[...e.origins].map((o) => (o === 'lamin' ? 'LaminDB settings (~/.lamin)' : `${o} settings`)).join(', ')}`);
-    item.tooltip = md;
+    // No tooltip here: VS Code asks resolveTreeItem only for items without one.
     return item;
+  }
+
+  private instanceTooltip(e: InstanceNode['entry'], details: string[]): vscode.MarkdownString {
+    const isDefault = this.isDefault(e.id);
+    const md = new vscode.MarkdownString();
+    const location = e.dialect === 'postgres' ? e.id.slice('postgres:'.length) : e.id.slice('sqlite:'.length);
+    md.appendText(e.label);
+    md.appendMarkdown(` — ${e.dialect}${isDefault ? ' — **default sync target**' : ''}\n\n`);
+    // Code spans: a Postgres location (user@host) must not render as a mail link.
+    md.appendMarkdown(`location: ${code(location)}\n\n`);
+    for (const d of details) md.appendMarkdown(`${d}\n\n`);
+    md.appendText(`From: ${[...e.origins].map((o) => (o === 'lamin' ? 'LaminDB settings (~/.lamin)' : `${o} settings`)).join(', ')}`);
+    return md;
   }
 
   private recordItem(node: RecordNode): vscode.TreeItem {
     const s = node.summary;
-    const label = s.key ?? s.name ?? s.description ?? s.uid;
+    const path = s.key ? splitKey(s.key) : null;
+    const label = path ? path.name : (s.label ?? s.name ?? s.description ?? s.uid);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = label === s.uid ? undefined : s.uid;
+    item.description = path?.folder ?? (label === s.uid ? undefined : s.uid);
     item.iconPath = registryIcon(node.registry);
-    item.contextValue = node.table === 'lamindb_artifact' ? 'laminRecord artifact' : 'laminRecord';
+    const kind = node.table.startsWith('lamindb_') ? node.table.slice('lamindb_'.length) : node.table;
+    item.contextValue = [
+      'laminRecord',
+      kind,
+      ...(LINEAGE_TABLES.has(node.table) ? ['lineage'] : []),
+      ...(this.isDefault(node.instanceId) ? ['ofDefault'] : []),
+    ].join(' ');
     const md = new vscode.MarkdownString();
-    md.appendMarkdown(`**${node.registry}** \`${s.uid}\`\n\n`);
+    md.appendMarkdown(`**${node.registry}** ${code(s.uid)}\n\n`);
     const rows: Array<[string, string | null | undefined]> = [
       ['key', s.key],
       ['name', s.name],
+      ['', s.key || s.name || s.label === s.uid ? null : s.label],
       ['description', s.description],
       ['size', s.size !== null && s.size !== undefined ? humanSize(s.size) : null],
       ['version', s.version],
       ['created_at', s.createdAt],
     ];
-    for (const [k, v] of rows) if (v) md.appendText(`${k}: ${v}\n`);
+    for (const [k, v] of rows) if (v) md.appendText(`${k ? `${k}: ` : ''}${v}\n`);
     item.tooltip = md;
     return item;
   }
@@ -169,16 +247,14 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     if (node.kind !== 'instance') return item;
     try {
       const instance = await this.instances.getReadOnly(node.entry.id);
-      const md = new vscode.MarkdownString();
-      const isDefault = this.instances.defaultTargetId === node.entry.id;
-      md.appendMarkdown(`**${instance.identity.slug}** — ${instance.dialect}${isDefault ? ' — default sync target' : ''}\n\n`);
-      md.appendText(`instance uid: ${instance.identity.uid}\n`);
-      md.appendText(`location: ${instance.location}\n`);
-      if (instance.identity.storageRoot) md.appendText(`storage: ${instance.identity.storageRoot}\n`);
-      md.appendText(`modules: ${[...instance.catalog.apps].filter((a) => a !== 'django' && a !== 'lamindb').join(', ') || '—'}`);
-      item.tooltip = md;
+      const modules = [...instance.catalog.apps].filter((a) => a !== 'django' && a !== 'lamindb').join(', ') || '—';
+      item.tooltip = this.instanceTooltip(node.entry, [
+        `instance uid: ${code(instance.identity.uid)}`,
+        ...(instance.identity.storageRoot ? [`storage: ${code(instance.identity.storageRoot)}`] : []),
+        `modules: ${modules}`,
+      ]);
     } catch (e) {
-      item.tooltip = `Cannot open: ${errorMessage(e)}`;
+      item.tooltip = this.instanceTooltip(node.entry, [`Cannot open: ${code(errorMessage(e))}`]);
     }
     return item;
   }
@@ -237,7 +313,7 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
         if (node.entry.label !== before) setTimeout(() => this.changed.fire(node), 0);
       } catch (e) {
         const message = errorMessage(e);
-        this.log.error(`Cannot open ${node.entry.label}: ${message}`);
+        this.instances.reportOpenFailure(node.entry, e);
         return [
           new MessageNode(id, `Cannot open: ${message}`, {
             tooltip: message,
@@ -253,27 +329,30 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     return shown.length > 0 ? shown : [new MessageNode(id, 'No records', { icon: new vscode.ThemeIcon('info') })];
   }
 
-  private listKey(instanceId: string, table: string): string {
-    return `${instanceId}|${table}`;
+  /** `instanceId|table` (a registry), with `|filter` for the pages of a filter. */
+  private listKey(instanceId: string, table: string, filter?: string): string {
+    return filter === undefined ? `${instanceId}|${table}` : `${instanceId}|${table}|${filter}`;
   }
 
   private async fetchPage(node: { instanceId: string; table: string }, registry: string, offset: number): Promise<{ nodes: RecordNode[]; total: number }> {
     const instance = await this.instances.getReadOnly(node.instanceId);
-    const page = await listRecords(instance, node.table, {
-      limit: pageSize(),
-      offset,
-      ...(this.filterText ? { filter: this.filterText } : {}),
-    });
-    return { nodes: page.records.map((r) => new RecordNode(node.instanceId, node.table, registry, summarize(r))), total: page.total };
+    const filter = this.filterOf(node);
+    const page = await listRecords(instance, node.table, { limit: pageSize(), offset, ...(filter ? { filter } : {}) });
+    const transforms = node.table === 'lamindb_run' ? await runTransforms(instance, page.records) : undefined;
+    return {
+      nodes: page.records.map((r) => new RecordNode(node.instanceId, node.table, registry, summarize(r, node.table, transforms))),
+      total: page.total,
+    };
   }
 
   private async recordChildren(node: RegistryNode): Promise<LaminNode[]> {
-    const key = this.listKey(node.instanceId, node.table);
+    const filter = this.filterOf(node);
+    const key = this.listKey(node.instanceId, node.table, filter);
     let list = this.records.get(key);
-    if (!list || list.filter !== this.filterText) {
+    if (!list) {
       try {
         const page = await this.fetchPage(node, node.name, 0);
-        list = { nodes: page.nodes, total: page.total, pinned: list?.pinned ?? [], filter: this.filterText };
+        list = { nodes: page.nodes, total: page.total, pinned: [] };
         this.records.set(key, list);
       } catch (e) {
         return [new MessageNode(node.id, `Cannot list: ${errorMessage(e)}`, { icon: new vscode.ThemeIcon('error') })];
@@ -282,14 +361,14 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     const ids = new Set(list.nodes.map((n) => n.id));
     const out: LaminNode[] = [...list.pinned.filter((p) => !ids.has(p.id)), ...list.nodes];
     if (list.nodes.length < list.total) out.push(new LoadMoreNode(node.instanceId, node.table, list.nodes.length, list.total));
-    if (out.length === 0 && this.filterText) {
-      out.push(new MessageNode(node.id, `No records match “${this.filterText}”`, { icon: new vscode.ThemeIcon('filter') }));
+    if (out.length === 0 && filter) {
+      out.push(new MessageNode(node.id, `No records match “${filter}”`, { icon: new vscode.ThemeIcon('filter') }));
     }
     return out;
   }
 
   async loadMore(node: LoadMoreNode): Promise<void> {
-    const key = this.listKey(node.instanceId, node.table);
+    const key = this.listKey(node.instanceId, node.table, this.filterOf(node));
     const list = this.records.get(key);
     if (!list) return;
     const registry = this.registries.get(node.instanceId)?.find((r) => r.table === node.table);
@@ -311,9 +390,11 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     const reg = this.registries.get(instanceId)?.find((r) => r.table === table);
     if (!reg) return undefined;
     await this.recordChildren(reg);
-    const list = this.records.get(this.listKey(instanceId, table));
+    const list = this.records.get(this.listKey(instanceId, table, this.filterOf(reg)));
     if (!list) return undefined;
-    const node = new RecordNode(instanceId, table, reg.name, summarize(record));
+    const instance = await this.instances.getReadOnly(instanceId);
+    const transforms = table === 'lamindb_run' ? await runTransforms(instance, [record]) : undefined;
+    const node = new RecordNode(instanceId, table, reg.name, summarize(record, table, transforms));
     const found = list.nodes.find((n) => n.id === node.id) ?? list.pinned.find((n) => n.id === node.id);
     if (found) return found;
     list.pinned.push(node);

@@ -22,7 +22,11 @@ export async function registriesWithCounts(instance: Instance): Promise<Registry
     instance.db,
   );
   const counts = new Map(rows.map((r) => [r.t, Number(r.n)]));
-  return registries.map((r) => ({ registry: r.model, table: r.table, app: r.app, count: counts.get(r.table) ?? 0 }));
+  // LaminDB's own registries first, then the modules' (bionty…), each by table name.
+  const rank = (r: Registry) => (r.app === 'lamindb' ? 0 : 1);
+  return [...registries]
+    .sort((a, b) => rank(a) - rank(b) || (a.table < b.table ? -1 : a.table > b.table ? 1 : 0))
+    .map((r) => ({ registry: r.model, table: r.table, app: r.app, count: counts.get(r.table) ?? 0 }));
 }
 
 export function requireRegistry(instance: Instance, name: string): Registry {

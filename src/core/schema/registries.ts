@@ -1,27 +1,26 @@
 import type { Catalog, TableInfo } from '../instance/catalog';
 
 /**
- * LaminDB model class names by table. Django lower-cases table names, so the class names that
- * reports use (`ULabel`, `CellType`) cannot be read off the database; unknown tables fall back to
- * a capitalized model name.
+ * LaminDB model class names by table (lamindb 2.9's and bionty's model classes, link models
+ * included). Django lower-cases table names, so the class names that reports use (`ULabel`,
+ * `CellType`, `ArtifactULabel`) cannot be read off the database. A many-to-many table Django made
+ * itself (`lamindb_project_parents`) is named as Django names it (`Project_parents`); other unknown
+ * tables fall back to a capitalized model name.
  */
 const MODEL_NAMES: Record<string, string> = {
-  lamindb_artifact: 'Artifact',
-  lamindb_block: 'Block',
-  lamindb_branch: 'Branch',
-  lamindb_collection: 'Collection',
-  lamindb_feature: 'Feature',
-  lamindb_jsonvalue: 'JsonValue',
-  lamindb_project: 'Project',
-  lamindb_record: 'Record',
-  lamindb_reference: 'Reference',
-  lamindb_run: 'Run',
-  lamindb_schema: 'Schema',
-  lamindb_space: 'Space',
-  lamindb_storage: 'Storage',
-  lamindb_transform: 'Transform',
-  lamindb_ulabel: 'ULabel',
-  lamindb_user: 'User',
+  bionty_artifactcellline: 'ArtifactCellLine',
+  bionty_artifactcellmarker: 'ArtifactCellMarker',
+  bionty_artifactcelltype: 'ArtifactCellType',
+  bionty_artifactdevelopmentalstage: 'ArtifactDevelopmentalStage',
+  bionty_artifactdisease: 'ArtifactDisease',
+  bionty_artifactethnicity: 'ArtifactEthnicity',
+  bionty_artifactexperimentalfactor: 'ArtifactExperimentalFactor',
+  bionty_artifactgene: 'ArtifactGene',
+  bionty_artifactorganism: 'ArtifactOrganism',
+  bionty_artifactpathway: 'ArtifactPathway',
+  bionty_artifactphenotype: 'ArtifactPhenotype',
+  bionty_artifactprotein: 'ArtifactProtein',
+  bionty_artifacttissue: 'ArtifactTissue',
   bionty_cellline: 'CellLine',
   bionty_cellmarker: 'CellMarker',
   bionty_celltype: 'CellType',
@@ -34,8 +33,98 @@ const MODEL_NAMES: Record<string, string> = {
   bionty_pathway: 'Pathway',
   bionty_phenotype: 'Phenotype',
   bionty_protein: 'Protein',
+  bionty_recordcellline: 'RecordCellLine',
+  bionty_recordcellmarker: 'RecordCellMarker',
+  bionty_recordcelltype: 'RecordCellType',
+  bionty_recorddevelopmentalstage: 'RecordDevelopmentalStage',
+  bionty_recorddisease: 'RecordDisease',
+  bionty_recordethnicity: 'RecordEthnicity',
+  bionty_recordexperimentalfactor: 'RecordExperimentalFactor',
+  bionty_recordgene: 'RecordGene',
+  bionty_recordorganism: 'RecordOrganism',
+  bionty_recordpathway: 'RecordPathway',
+  bionty_recordphenotype: 'RecordPhenotype',
+  bionty_recordprotein: 'RecordProtein',
+  bionty_recordtissue: 'RecordTissue',
+  bionty_schemacellmarker: 'SchemaCellMarker',
+  bionty_schemagene: 'SchemaGene',
+  bionty_schemapathway: 'SchemaPathway',
+  bionty_schemaprotein: 'SchemaProtein',
   bionty_source: 'Source',
   bionty_tissue: 'Tissue',
+  lamindb_artifact: 'Artifact',
+  lamindb_artifactartifact: 'ArtifactArtifact',
+  lamindb_artifactblock: 'ArtifactBlock',
+  lamindb_artifactjsonvalue: 'ArtifactJsonValue',
+  lamindb_artifactproject: 'ArtifactProject',
+  lamindb_artifactrecord: 'ArtifactRecord',
+  lamindb_artifactreference: 'ArtifactReference',
+  lamindb_artifactrun: 'ArtifactRun',
+  lamindb_artifactschema: 'ArtifactSchema',
+  lamindb_artifactulabel: 'ArtifactULabel',
+  lamindb_artifactuser: 'ArtifactUser',
+  lamindb_block: 'Block',
+  lamindb_blockproject: 'BlockProject',
+  lamindb_branch: 'Branch',
+  lamindb_branchblock: 'BranchBlock',
+  lamindb_branchproject: 'BranchProject',
+  lamindb_branchulabel: 'BranchULabel',
+  lamindb_branchuser: 'BranchUser',
+  lamindb_collection: 'Collection',
+  lamindb_collectionartifact: 'CollectionArtifact',
+  lamindb_collectionblock: 'CollectionBlock',
+  lamindb_collectionproject: 'CollectionProject',
+  lamindb_collectionrecord: 'CollectionRecord',
+  lamindb_collectionreference: 'CollectionReference',
+  lamindb_collectionulabel: 'CollectionULabel',
+  lamindb_feature: 'Feature',
+  lamindb_featureblock: 'FeatureBlock',
+  lamindb_featureproject: 'FeatureProject',
+  lamindb_jsonvalue: 'JsonValue',
+  lamindb_project: 'Project',
+  lamindb_projectblock: 'ProjectBlock',
+  lamindb_projectrecord: 'ProjectRecord',
+  lamindb_projectuser: 'ProjectUser',
+  lamindb_record: 'Record',
+  lamindb_recordartifact: 'RecordArtifact',
+  lamindb_recordblock: 'RecordBlock',
+  lamindb_recordcollection: 'RecordCollection',
+  lamindb_recordjson: 'RecordJson',
+  lamindb_recordproject: 'RecordProject',
+  lamindb_recordrecord: 'RecordRecord',
+  lamindb_recordreference: 'RecordReference',
+  lamindb_recordrun: 'RecordRun',
+  lamindb_recordtransform: 'RecordTransform',
+  lamindb_recordulabel: 'RecordULabel',
+  lamindb_recorduser: 'RecordUser',
+  lamindb_reference: 'Reference',
+  lamindb_referencerecord: 'ReferenceRecord',
+  lamindb_run: 'Run',
+  lamindb_runartifact: 'RunArtifact',
+  lamindb_runblock: 'RunBlock',
+  lamindb_runjsonvalue: 'RunJsonValue',
+  lamindb_runproject: 'RunProject',
+  lamindb_runrecord: 'RunRecord',
+  lamindb_runulabel: 'RunULabel',
+  lamindb_schema: 'Schema',
+  lamindb_schemablock: 'SchemaBlock',
+  lamindb_schemacomponent: 'SchemaComponent',
+  lamindb_schemafeature: 'SchemaFeature',
+  lamindb_schemaproject: 'SchemaProject',
+  lamindb_space: 'Space',
+  lamindb_spaceblock: 'SpaceBlock',
+  lamindb_storage: 'Storage',
+  lamindb_transform: 'Transform',
+  lamindb_transformblock: 'TransformBlock',
+  lamindb_transformproject: 'TransformProject',
+  lamindb_transformrecord: 'TransformRecord',
+  lamindb_transformreference: 'TransformReference',
+  lamindb_transformtransform: 'TransformTransform',
+  lamindb_transformulabel: 'TransformULabel',
+  lamindb_ulabel: 'ULabel',
+  lamindb_ulabelblock: 'ULabelBlock',
+  lamindb_ulabelproject: 'ULabelProject',
+  lamindb_user: 'User',
 };
 
 export function appOf(table: string): string {
@@ -46,8 +135,42 @@ export function appOf(table: string): string {
 export function modelName(table: string): string {
   const known = MODEL_NAMES[table];
   if (known) return known;
+  const auto = autoCreatedLink(table);
+  if (auto) return `${auto.model}_${auto.field}`;
   const model = modelPart(table);
   return model.charAt(0).toUpperCase() + model.slice(1);
+}
+
+/** A table Django made for a many-to-many field (`lamindb_project_parents`): its model and field. */
+function autoCreatedLink(table: string): { model: string; field: string } | null {
+  for (let i = table.indexOf('_', table.indexOf('_') + 1); i > 0; i = table.indexOf('_', i + 1)) {
+    const model = MODEL_NAMES[table.slice(0, i)];
+    if (model) return { model, field: table.slice(i + 1) };
+  }
+  return null;
+}
+
+/** Registry names a link model's name is made of (`ArtifactULabel` → Artifact, ULabel). */
+const REGISTRY_MODELS = [...new Set(Object.values(MODEL_NAMES))].sort((a, b) => b.length - a.length);
+
+/**
+ * How a table is named to users (progress, plans): a registry by its model (`Artifact`,
+ * `bionty.CellType`), a link table by what it links (`Artifact–ULabel links`,
+ * `Project.parents links`).
+ */
+export function tableDisplayName(table: string, isRegistry = false): string {
+  const app = appOf(table);
+  const prefix = app === 'lamindb' ? '' : `${app}.`;
+  const auto = autoCreatedLink(table);
+  if (auto) return `${prefix}${auto.model}.${auto.field.replace(/^_+/, '')} links`;
+  const model = modelName(table);
+  if (isRegistry) return `${prefix}${model}`;
+  for (const left of REGISTRY_MODELS) {
+    if (!model.startsWith(left) || model === left) continue;
+    const right = model.slice(left.length);
+    if (REGISTRY_MODELS.includes(right) || right === 'Json' || right === 'Component') return `${prefix}${left}–${right} links`;
+  }
+  return `${prefix}${model}`;
 }
 
 /** `bionty.CellType` for module registries, `ULabel` for core ones, as LaminDB's describe prints them. */

@@ -1,3 +1,4 @@
+import { tableDisplayName } from '../schema/registries';
 import { CompiledQuery, sql, type Kysely, type QueryResult } from 'kysely';
 import { translateDriverError } from '../instance/driver-errors';
 import { LaminSyncError } from '../errors';
@@ -367,7 +368,7 @@ export async function executeSync(
           await testPause('batch');
           throwIfAborted(options.signal);
           const table = batch[0]!.table;
-          options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${table}` });
+          options.onProgress?.({ stage: 'write', done, total, message: `Writing ${batch.length} × ${tableDisplayName(table, batch[0]!.reportable)}` });
           await writeBatch(pipeline, plan, target, batch, ctx, writers, inserted, pointedAt);
           written[table] = (written[table] ?? 0) + batch.length;
           done += batch.length;

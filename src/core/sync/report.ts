@@ -1,5 +1,5 @@
 import type { Catalog } from '../instance/catalog';
-import { modelName } from '../schema/registries';
+import { modelName, tableDisplayName } from '../schema/registries';
 import type { KeptLatest, PlannedRow, RegistryUid, ReportGroup, SyncPlan, SyncResult } from './types';
 
 function entries(list: RegistryUid[]): string {
@@ -73,6 +73,11 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
     duration_ms: result.durationMs,
     phases_ms: { plan: result.phases.planMs, write: result.phases.writeMs, commit: result.phases.commitMs },
     statements: result.statements,
+    // Each object once (the lists above repeat an object as LaminDB's report does).
+    distinct: (() => {
+      const s = summarizeReport(result);
+      return { transferred: s.transferred.length, mapped: s.mapped.length, by_registry: s.byRegistry };
+    })(),
   };
 }
 
@@ -107,7 +112,7 @@ export function formatPlan(plan: SyncPlan): string[] {
   if (links.length > 0) {
     const byTable = new Map<string, number>();
     for (const l of links) byTable.set(l.table, (byTable.get(l.table) ?? 0) + 1);
-    lines.push(`→ link rows: ${[...byTable].map(([t, n]) => `${t} × ${n}`).join(', ')}`);
+    lines.push(`→ link rows: ${[...byTable].map(([t, n]) => `${tableDisplayName(t)} × ${n}`).join(', ')}`);
   }
   for (const d of plan.demote) {
     lines.push(`→ is_latest cleared on ${d.targetIds.length} older version(s) in ${d.table}`);
@@ -127,4 +132,102 @@ export function formatPlan(plan: SyncPlan): string[] {
   }
   for (const w of plan.warnings) lines.push(`! ${w}`);
   return lines;
+}
+
+/** Each object once, in first-seen order (LaminDB's report lists a label once per link). */
+export function distinctObjects(list: readonly RegistryUid[]): RegistryUid[] {
+  const seen = new Set<string>();
+  const out: RegistryUid[] = [];
+  for (const e of list) {
+    const k = `${e.registry}\u0000${e.uid}`;
+    if (seen.has(k)) continue;
+    seen.add(k);
+    out.push(e);
+  }
+  return out;
+}
+
+export interface RegistryCounts {
+  registry: string;
+  transferred: number;
+  mapped: number;
+}
+
+/**
+ * Distinct objects of a report: an object counts once, and a transferred one (which LaminDB's
+ * report repeats as mapped where it is linked again) only as transferred. Registries in the order
+ * they first appear.
+ */
+export interface ReportSummary {
+  transferred: RegistryUid[];
+  mapped: RegistryUid[];
+  byRegistry: RegistryCounts[];
+}
+
+export function summarizeReport(result: Pick<SyncResult, 'mapped' | 'transferred'>): ReportSummary {
+  const transferred = distinctObjects(result.transferred);
+  const moved = new Set(transferred.map((e) => `${e.registry}\u0000${e.uid}`));
+  const mapped = distinctObjects(result.mapped).filter((e) => !moved.has(`${e.registry}\u0000${e.uid}`));
+  const by = new Map<string, RegistryCounts>();
+  const at = (registry: string): RegistryCounts => {
+    let c = by.get(registry);
+    if (!c) by.set(registry, (c = { registry, transferred: 0, mapped: 0 }));
+    return c;
+  };
+  for (const e of transferred) at(e.registry).transferred++;
+  for (const e of mapped) at(e.registry).mapped++;
+  return { transferred, mapped, byRegistry: [...by.values()] };
+}
+
+/** `22249 transferred, 1203 mapped` (distinct objects). */
+export function summaryCounts(summary: ReportSummary): string {
+  return `${summary.transferred.length} transferred, ${summary.mapped.length} mapped`;
+}
+
+function perRegistry(summary: ReportSummary, action: 'transferred' | 'mapped'): string {
+  return summary.byRegistry
+    .filter((c) => c[action] > 0)
+    .map((c) => `${c.registry} ${c[action]}`)
+    .join(', ');
+}
+
+/** LaminDB's report lines up to this many entries each; past it, counts per registry only. */
+export const LISTED_ENTRIES = 100;
+
+/**
+ * Report lines that stay readable at any size: LaminDB's own lines while they are short, else
+ * distinct objects per registry (`→ transferred 20000 objects: Artifact 20000, …`); the full
+ * list is `fullReport` (or `--json`).
+ */
+export function formatReportSummary(result: Pick<SyncResult, 'mapped' | 'transferred' | 'groups'>, listed = LISTED_ENTRIES): string[] {
+  if (result.mapped.length <= listed && result.transferred.length <= listed) return formatReport(result);
+  const s = summarizeReport(result);
+  const lines: string[] = [];
+  const objects = (n: number) => `${n} object${n === 1 ? '' : 's'}`;
+  if (s.mapped.length > 0) lines.push(`→ mapped ${objects(s.mapped.length)}: ${perRegistry(s, 'mapped')}`);
+  if (s.transferred.length > 0) lines.push(`→ transferred ${objects(s.transferred.length)}: ${perRegistry(s, 'transferred')}`);
+  return lines;
+}
+
+/** The whole report, one object a line, grouped by registry: for a document opened on demand. */
+export function fullReport(result: Pick<SyncResult, 'mapped' | 'transferred'>, header: string[] = []): string {
+  const s = summarizeReport(result);
+  const lines = [...header, `${summaryCounts(s)} (distinct objects)`, ''];
+  for (const action of ['transferred', 'mapped'] as const) {
+    const list = s[action];
+    if (list.length === 0) continue;
+    lines.push(`${action}: ${perRegistry(s, action)}`);
+    const byRegistry = new Map<string, string[]>();
+    for (const e of list) {
+      let uids = byRegistry.get(e.registry);
+      if (!uids) byRegistry.set(e.registry, (uids = []));
+      uids.push(e.uid);
+    }
+    for (const [registry, uids] of byRegistry) {
+      lines.push(`  ${registry} (${uids.length})`);
+      for (const uid of uids) lines.push(`    ${registry}(uid='${uid}')`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
 }
