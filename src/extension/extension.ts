@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { registerCommands, showFilterState } from './commands';
 import { ReadOnlyDocuments, SCHEME } from './documents';
-import { getOpenInstance, InstanceManager, setInstanceManager } from './instances';
+import { getOpenInstance, InstanceManager, resolveInstanceId, setInstanceManager } from './instances';
 import { registerLineage } from './lineage';
 import type { LaminNode } from './nodes';
 import { createLog } from './output';
@@ -34,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
       if (!n) return undefined;
       return n.kind === 'instance' ? n.entry.id : 'instanceId' in n ? n.instanceId : undefined;
     },
+    resolveInstanceId,
   });
   context.subscriptions.push(lineage);
 

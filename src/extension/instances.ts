@@ -307,15 +307,22 @@ export function instanceManager(): InstanceManager {
  * tree instance id (`InstanceNode.entry.id`, also passed as `instanceId` to `laminSync.openLineage`).
  * Shared and cached: do not close it.
  */
+/**
+ * The tree's id of an instance: an id, or what a user types (a path, a storage root, a URL, an
+ * owner/name slug) when it names a connected instance.
+ */
+export function resolveInstanceId(input: string): string | undefined {
+  const manager = instanceManager();
+  if (manager.get(input)) return input;
+  const byLocation = instanceIdOf(input);
+  if (manager.get(byLocation)) return byLocation;
+  return manager.list().find((e) => e.label === input || e.location === input)?.id;
+}
+
 export function getOpenInstance(instanceId: string): Promise<Instance> {
   const manager = instanceManager();
-  if (manager.get(instanceId)) return manager.getReadOnly(instanceId);
-  // Also accepts what a user types (a path, a storage root, a URL, an owner/name slug) when it
-  // names a connected instance.
-  const byLocation = instanceIdOf(instanceId);
-  if (manager.get(byLocation)) return manager.getReadOnly(byLocation);
-  const bySlug = manager.list().find((e) => e.label === instanceId);
-  if (bySlug) return manager.getReadOnly(bySlug.id);
+  const id = resolveInstanceId(instanceId);
+  if (id) return manager.getReadOnly(id);
   return Promise.reject(
     new LaminSyncError('NOT_FOUND', `${instanceId} is not connected in the LaminDB view. Add it there first (LaminDB: Add SQLite instance… or Add Postgres instance…).`),
   );

@@ -1,6 +1,7 @@
 // The extension in a real VS Code (code-server + chromium), installed from its .vsix.
 // Skips, saying why, when the browser is missing or LAMIN_SYNC_E2E=0. `npm run test:e2e` runs
-// only this file; `npm test` includes it. Screenshots go to docs/screenshots/.
+// only this file; `npm test` includes it. Screenshots go to test-output/screenshots/ (docs/screenshots/
+// with LAMIN_SYNC_README_SCREENSHOTS=1, for the README, from a clean run).
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +11,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { initInstance } from '../../src/core/schema/init';
+import { screenshotDir } from '../support/screenshots';
 import { makeFixtures, type Fixtures } from './fixtures';
 import * as harness from './harness.mjs';
 import { ensureEditor, skipReason } from './setup.mjs';
@@ -39,7 +41,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
   let editor: harness.Editor;
   let browser: import('playwright-core').Browser;
   let page: Page;
-  const shots = join(__dirname, '..', '..', 'docs', 'screenshots');
+  const shots = screenshotDir();
 
   before(async () => {
     ensureEditor();

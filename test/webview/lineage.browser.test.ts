@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -14,7 +14,9 @@ import type { LineageGraph } from '../../src/core/lineage/types';
 import { LineageController } from '../../src/extension/lineage/controller';
 import type { BootData, RequestMessage } from '../../src/shared/protocol';
 import { matches, visibleGraph } from '../../webview/lineage/model';
+import { MIN_FIT_SCALE } from '../../webview/lineage/render';
 import { makeFixture, type Fixture } from '../lineage/fixtures';
+import { screenshotDir } from '../support/screenshots';
 import { browserSkipReason, buildLineageBundle, CSP_LISTENER, launchChromium, watchProblems } from './browser';
 import { suite } from '../support/suite';
 
@@ -30,7 +32,7 @@ const FAKE_VSCODE_API = `
   };
 `;
 
-const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+const SCREENSHOTS = screenshotDir();
 
 async function domNodes(page: Page): Promise<string[]> {
   return (await page.$$eval('svg.graph g.node', (els) => els.map((e) => e.getAttribute('data-id') ?? ''))).sort();
@@ -61,10 +63,10 @@ suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  async function openStandalone(graph: LineageGraph, name: string, colorScheme: 'light' | 'dark' = 'light') {
+    async function openStandalone(graph: LineageGraph, name: string, colorScheme: 'light' | 'dark' = 'light', width = 1280) {
     const file = join(dir, `${name}.html`);
     writeFileSync(file, standaloneLineageHtml(graph, bundle));
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, colorScheme, acceptDownloads: true });
+    const context = await browser.newContext({ viewport: { width, height: 720 }, colorScheme, acceptDownloads: true });
     const page = await context.newPage();
     await page.addInitScript(CSP_LISTENER);
     const problems = watchProblems(page);
@@ -75,7 +77,8 @@ suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () 
 
   test('standalone page: nodes and edges match the graph; depth, search, expand, keys, export', async () => {
     const graph = await lineageGraph(f.source, { uid: f.chain.model }, { upstream: 5, downstream: 2 });
-    const { page, problems, context } = await openStandalone(graph, 'chain');
+    // Wide enough that the chain's whole graph fits at the readable minimum scale (the test clicks its nodes).
+    const { page, problems, context } = await openStandalone(graph, 'chain', 'light', 2200);
     try {
       // Initially everything the page holds (its own depths).
       let want = expected(graph, 5, 2);
@@ -154,6 +157,38 @@ suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () 
     }
   });
 
+  test('a graph too large for the panel is fitted at a readable scale and scrolled with the wheel', async () => {
+    const graph = await lineageGraph(f.source, { uid: f.chain.model }, { upstream: 5, downstream: 2 });
+    const file = join(dir, 'small.html');
+    writeFileSync(file, standaloneLineageHtml(graph, bundle));
+    const context = await browser.newContext({ viewport: { width: 360, height: 260 } });
+    try {
+      const page = await context.newPage();
+      await page.goto(pathToFileURL(file).href);
+      await page.waitForSelector('svg.graph g.node');
+      const transform = () =>
+        page.$eval('svg.graph g.viewport', (g) => {
+          const m = /translate\(([-\d.e]+),\s*([-\d.e]+)\)\s*scale\(([-\d.e]+)\)/.exec(g.getAttribute('transform') ?? '');
+          return m ? { x: Number(m[1]), y: Number(m[2]), k: Number(m[3]) } : null;
+        });
+      const fitted = await transform();
+      assert.ok(fitted && fitted.k >= MIN_FIT_SCALE, `scale ${fitted?.k} ≥ ${MIN_FIT_SCALE}`);
+      // The root is on screen.
+      const root = await page.$eval(`g.node[data-id="${graph.root}"]`, (n) => n.getBoundingClientRect().toJSON());
+      assert.ok(root.x >= 0 && root.x < 360 && root.y >= 0 && root.y < 260, JSON.stringify(root));
+      const box = await page.$eval('svg.graph', (e) => e.getBoundingClientRect().toJSON());
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      const before = await page.$eval('svg.graph g.viewport', (g) => g.getAttribute('transform'));
+      await page.mouse.wheel(0, 200);
+      await page.waitForFunction((t) => document.querySelector('svg.graph g.viewport')?.getAttribute('transform') !== t, before);
+      const scrolled = await transform();
+      assert.equal(scrolled?.k, fitted.k, 'the wheel does not zoom');
+      assert.ok(scrolled!.y < fitted.y, 'the wheel scrolls the graph up');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('a synced artifact (screenshot for the README), light and dark', async () => {
     const graph = await lineageGraph(f.target, { key: GUIDE_ARTIFACT.key });
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -196,7 +231,7 @@ suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () 
     const file = join(dir, 'panel.html');
     // The panel's page as the host writes it, with the bundle inlined instead of a webview URI.
     writeFileSync(file, lineagePage({ nonce: newNonce(), boot, inlineScript: bundle }));
-    const context = await browser.newContext({ viewport: { width: 1100, height: 650 } });
+    const context = await browser.newContext({ viewport: { width: 2200, height: 650 } });
     const page = await context.newPage();
     let savedState: unknown = null;
     await page.exposeFunction('__hostReceive', async (m: RequestMessage) => {

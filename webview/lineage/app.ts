@@ -52,6 +52,9 @@ export class LineageApp {
       search: '',
       zoom: null,
     };
+    // A panel re-created after it was hidden gets the host's latest graph (a sync may have added
+    // to it meanwhile); what was expanded in the saved one is kept.
+    if (saved && boot.graph) this.state.graph = saved.graph && saved.graph.root === boot.graph.root ? mergeGraphs(boot.graph, saved.graph) : boot.graph;
     this.restoredZoom = Boolean(saved?.zoom);
     host.onGraph((g) => {
       this.state.graph = this.state.graph && this.state.graph.root === g.root ? mergeGraphs(g, this.state.graph) : g;

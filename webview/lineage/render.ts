@@ -30,6 +30,9 @@ export function tooltipRows(n: LineageNode): Array<[string, string]> {
   return rows;
 }
 
+/** Fit never zooms out below this: 12 px labels stay ≥ 9 px; a larger graph is panned (wheel, drag). */
+export const MIN_FIT_SCALE = 0.75;
+
 export class Renderer {
   readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
   private readonly viewport: Selection<SVGGElement, unknown, null, undefined>;
@@ -37,6 +40,7 @@ export class Renderer {
   private readonly nodeLayer: Selection<SVGGElement, unknown, null, undefined>;
   private readonly zoomBehavior: ZoomBehavior<SVGSVGElement, unknown>;
   private layout: Layout | null = null;
+  private rootId: string | null = null;
   readonly positions = new Map<string, { x: number; y: number }>();
 
   constructor(
@@ -63,7 +67,10 @@ export class Renderer {
     this.nodeLayer = this.viewport.append('g').attr('class', 'nodes');
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.1, 3])
-      .filter((ev: Event) => (ev.type === 'dblclick' ? false : !(ev as MouseEvent).button))
+      // The wheel pans (a fitted large graph scrolls); Ctrl/⌘+wheel and pinch zoom.
+      .filter((ev: Event) =>
+        ev.type === 'dblclick' ? false : ev.type === 'wheel' ? (ev as WheelEvent).ctrlKey || (ev as WheelEvent).metaKey : !(ev as MouseEvent).button,
+      )
       .on('zoom', (ev: { transform: ZoomTransform }) => {
         this.viewport.attr('transform', ev.transform.toString());
         this.hideTooltip();
@@ -72,10 +79,21 @@ export class Renderer {
         this.handlers.zoomed({ k: ev.transform.k, x: ev.transform.x, y: ev.transform.y });
       });
     this.svg.call(this.zoomBehavior);
+    svgEl.addEventListener(
+      'wheel',
+      (ev) => {
+        if (ev.ctrlKey || ev.metaKey) return;
+        ev.preventDefault();
+        const k = zoomTransform(svgEl).k;
+        this.svg.call(this.zoomBehavior.translateBy, -ev.deltaX / k, -ev.deltaY / k);
+      },
+      { passive: false },
+    );
   }
 
   draw(layout: Layout, classes: { root: string; selected: string | null }): void {
     this.layout = layout;
+    this.rootId = classes.root;
     this.positions.clear();
     for (const p of layout.nodes) this.positions.set(p.node.id, { x: p.x, y: p.y });
     this.svg.attr('data-node-count', layout.nodes.length).attr('data-edge-count', layout.links.length);
@@ -205,9 +223,14 @@ export class Renderer {
     if (width === 0 || height === 0) return;
     const b = this.bounds();
     const k = Math.min(1.25, (width - 40) / b.w, (height - 40) / b.h);
-    const x = (width - b.w * k) / 2 - b.x * k;
-    const y = (height - b.h * k) / 2 - b.y * k;
-    this.setTransform({ k, x, y });
+    if (k >= MIN_FIT_SCALE) {
+      this.setTransform({ k, x: (width - b.w * k) / 2 - b.x * k, y: (height - b.h * k) / 2 - b.y * k });
+      return;
+    }
+    // Too large to fit readably: readable scale, the root in the middle, the rest a pan away.
+    const root = (this.rootId && this.positions.get(this.rootId)) || { x: b.x + b.w / 2, y: b.y + b.h / 2 };
+    const m = MIN_FIT_SCALE;
+    this.setTransform({ k: m, x: width / 2 - root.x * m, y: height / 2 - root.y * m });
   }
 
   private bounds(): { x: number; y: number; w: number; h: number } {

@@ -29,6 +29,8 @@ export interface LineageApi extends vscode.Disposable {
 export interface LineageOptions {
   /** The instance to use when the command gets none (e.g. the tree's selection). */
   defaultInstanceId?(): string | undefined;
+  /** The tree's id of an instance typed in the palette (a slug, path or URL), so sync refreshes reach its panels. */
+  resolveInstanceId?(input: string): string | undefined;
 }
 
 /** A palette entry: 16/20 base62 characters look like a uid; anything else is a key. */
@@ -62,6 +64,7 @@ export function registerLineage(
       });
       if (!instanceId) return;
     }
+    instanceId = options.resolveInstanceId?.(instanceId) ?? instanceId;
     let ref: LineageRef;
     if (args.uid) ref = { uid: args.uid };
     else if (args.key) ref = { key: args.key };
@@ -86,7 +89,8 @@ export function registerLineage(
       const panel = vscode.window.createWebviewPanel(
         LINEAGE_VIEW_TYPE,
         title,
-        { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false },
+        // A tab of the active group (the whole editor area when nothing is split), not half of it beside.
+        { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
         webviewOptions(context.extensionUri),
       );
       panels.add(new LineagePanel(panel, context.extensionUri, { instanceId, ref: { nodeId: graph.root }, title, graph }, getInstance, forget));
@@ -115,7 +119,7 @@ export function registerLineage(
     async refresh(instanceId: string) {
       await Promise.all(
         [...panels]
-          .filter((p) => p.target.instanceId === instanceId)
+          .filter((p) => (options.resolveInstanceId?.(p.target.instanceId) ?? p.target.instanceId) === instanceId)
           .map((p) =>
             p
               .refresh(getInstance, (i) =>

@@ -55,6 +55,8 @@ async function saveSvg(svg: string, fileName: string): Promise<string | null> {
  */
 export class LineagePanel {
   private readonly disposables: vscode.Disposable[] = [];
+  /** A newer graph than the page shows arrived while hidden. */
+  private stale = false;
 
   constructor(
     readonly panel: vscode.WebviewPanel,
@@ -76,6 +78,13 @@ export class LineagePanel {
       panel.webview.onDidReceiveMessage(async (message: unknown) => {
         const response = await controller.handle(message);
         if (response) await panel.webview.postMessage(response);
+      }),
+      // A graph pushed while the panel was hidden reaches a webview that is gone: reload it on show.
+      panel.onDidChangeViewState(() => {
+        if (panel.visible && this.stale) {
+          this.stale = false;
+          panel.webview.html = this.html();
+        }
       }),
       panel.onDidDispose(() => {
         for (const d of this.disposables) d.dispose();
@@ -107,8 +116,11 @@ export class LineagePanel {
   /** Pushes the current graph (e.g. after a sync wrote into the instance). */
   async refresh(getInstance: (instanceId: string) => Promise<Instance>, graphOf: (i: Instance) => Promise<GraphEvent['graph']>): Promise<void> {
     const graph = await graphOf(await getInstance(this.target.instanceId));
+    // Also the page's boot graph: a hidden panel's webview is re-created from it when shown.
+    this.target.graph = graph;
     const event: GraphEvent = { type: 'event', event: 'graph', graph };
-    await this.panel.webview.postMessage(event);
+    const delivered = this.panel.visible && (await this.panel.webview.postMessage(event));
+    if (!delivered) this.stale = true;
   }
 }
 
