@@ -519,11 +519,11 @@ async function registryOf(ctx: CommandContext, node: unknown, nodes: unknown): P
 /** The view's description and context key follow the filters. */
 export function showFilterState(ctx: Pick<CommandContext, 'tree' | 'view' | 'instances'>): void {
   const filtered = ctx.tree.filtered();
-  ctx.view.description =
-    filtered.length === 0
-      ? undefined
-      : filtered.length === 1
-        ? `${filtered[0]!.registry.name} filtered: “${filtered[0]!.filter}”`
-        : `${filtered.length} registries filtered`;
+  const one = ({ registry, filter }: (typeof filtered)[number]): string =>
+    `${registry.name} of ${ctx.instances.get(registry.instanceId)?.label ?? registry.instanceId}: ` +
+    `${ctx.tree.matchCount(registry) ?? '…'} of ${registry.count} match “${filter}”`;
+  ctx.view.description = filtered.length === 0 ? undefined : `${filtered.length} filtered`;
+  // Above the tree, where it cannot be missed.
+  ctx.view.message = filtered.length === 0 ? undefined : `Filtered: ${filtered.map(one).join('; ')}`;
   void vscode.commands.executeCommand('setContext', 'laminSync.filtered', filtered.length > 0);
 }

@@ -181,9 +181,11 @@ export class InstanceManager implements vscode.Disposable {
     try {
       instance = await openInstance(entry.location, { readOnly, ...(password !== undefined ? { password } : {}) });
     } catch (e) {
-      if (entry.dialect !== 'postgres' || password !== undefined || !isLaminSyncError(e) || e.code !== 'CONNECTION') throw e;
+      const aboutPassword = isLaminSyncError(e) && e.code === 'CONNECTION' && /password|credentials/i.test(e.message);
+      if (entry.dialect !== 'postgres' || password !== undefined || !aboutPassword) throw e;
       // A lost password (new machine, cleared secret storage): say so and what to do.
-      throw new LaminSyncError('CONNECTION', `${e.message} No password is stored for it in VS Code: use Set Postgres password….`, { cause: e });
+      const said = e.message.replace(/[.\s]*$/, '.');
+      throw new LaminSyncError('CONNECTION', `${said} No password is stored for it in VS Code: use Set Postgres password….`, { cause: e });
     }
     this.failures.delete(entry.id);
     this.learnLabel(entry.id, instance);

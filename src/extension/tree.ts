@@ -96,6 +96,12 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     return out;
   }
 
+  /** How many records of a filtered registry match (undefined until counted). */
+  matchCount(node: RegistryNode): number | undefined {
+    const filter = this.filterOf(node);
+    return filter ? this.records.get(this.listKey(node.instanceId, node.table, filter))?.total : undefined;
+  }
+
   /** The registries listed so far (to pick one to filter). */
   loadedRegistries(): RegistryNode[] {
     return [...this.registries.values()].flat();
@@ -150,6 +156,8 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
         item.id = node.id;
         const filter = this.filterOf(node);
         const matches = filter ? this.records.get(this.listKey(node.instanceId, node.table, filter))?.total : undefined;
+        // Matches not counted yet (after a refresh): count them, then redraw the row.
+        if (filter && matches === undefined) void this.recordChildren(node).then(() => this.changed.fire(node), () => undefined);
         const records = `${node.count} record${node.count === 1 ? '' : 's'}`;
         item.description = filter ? `${matches ?? '…'} of ${node.count} · “${filter}”` : String(node.count);
         item.iconPath = filter ? new vscode.ThemeIcon('filter-filled') : registryIcon(node.name);
@@ -214,7 +222,7 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
 
   private recordItem(node: RecordNode): vscode.TreeItem {
     const s = node.summary;
-    const path = s.key ? splitKey(s.key) : null;
+    const path = s.key && node.table === 'lamindb_artifact' ? splitKey(s.key) : null;
     const label = path ? path.name : (s.label ?? s.name ?? s.description ?? s.uid);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;

@@ -3,7 +3,7 @@
 // only this file; `npm test` includes it. Screenshots go to test-output/screenshots/ (docs/screenshots/
 // with LAMIN_SYNC_README_SCREENSHOTS=1, for the README, from a clean run).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
@@ -34,6 +34,8 @@ function count(db: string, sql: string, ...params: unknown[]): number {
 }
 
 const norm = (s: string | null | undefined) => (s ?? '').replace(/\u00a0/g, ' ');
+/** An artifact row shows its key's file name, the folder as its description. */
+const artifactRow = 'dataset1.h5ad';
 
 suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () => {
   let dir: string;
@@ -57,6 +59,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
         'laminSync.defaultTarget': fx.targetRoot,
         'workbench.secondarySideBar.defaultVisibility': 'hidden',
         'chat.disableAIFeatures': true,
+        // Short pages: a registry's rows and its Load more fit on screen.
+        'laminSync.pageSize': 10,
       },
       env: { LAMIN_SETTINGS_DIR: fx.settingsDir },
     });
@@ -163,7 +167,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await row('laminlabs/lamindata').waitFor({ timeout: 60_000 });
     await row(/anonymous\/test-sync/).waitFor({ timeout: 30_000 });
     const texts = await rowTexts();
-    assert.ok(texts.some((t) => t.includes('anonymous/test-sync') && t.includes('default target')), texts.join('\n'));
+    assert.ok(texts.some((t) => t.includes('anonymous/test-sync') && t.includes('default · sqlite')), texts.join('\n'));
     assert.ok(texts.some((t) => t.includes('laminlabs/lamindata') && t.includes('sqlite')), texts.join('\n'));
   });
 
@@ -175,17 +179,18 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     assert.ok(texts.some((t) => /^Artifact\s*1$/.test(t.trim())), texts.join('\n'));
     assert.ok(texts.some((t) => new RegExp(`^ULabel\\s*${ulabels}$`).test(t.trim())), texts.join('\n'));
     await row(/^Artifact/).click();
-    await row(fx.artifactKey).waitFor();
-    await row(fx.artifactKey).hover();
+    await row(artifactRow).waitFor();
+    await row(artifactRow).hover();
     await page.waitForTimeout(1200);
     await page.screenshot({ path: join(shots, 'tree.png') });
   });
 
   test('right-click Sync to default writes the target and logs the report', async () => {
     assert.equal(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_artifact WHERE uid = ?', fx.artifactUid), 0);
-    await contextMenu(fx.artifactKey, 'Sync to default');
+    await contextMenu(artifactRow, 'Sync to default');
     const msg = await notification(/Synced Artifact/);
-    assert.match(msg, /to anonymous\/test-sync: \d+ transferred/);
+    // Named by its key; counts of distinct objects.
+    assert.match(msg, /^Synced Artifact example_datasets\/mini_immuno\/dataset1\.h5ad to anonymous\/test-sync: \d+ transferred, \d+ mapped\./);
     assert.equal(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_artifact WHERE uid = ?', fx.artifactUid), 1);
     assert.equal(count(fx.targetDb, "SELECT count(*) AS n FROM lamindb_transform WHERE uid = 'LaminSyncVSC0000'"), 1);
     assert.equal(count(fx.targetDb, "SELECT count(*) AS n FROM lamindb_transform WHERE key = '__lamindb_transfer__/4XIuR0tvaiXM'"), 1);
@@ -193,7 +198,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     // The target's tree refreshed and reveals the synced artifact under the target.
     await page.waitForTimeout(1000);
     const texts = await rowTexts();
-    assert.ok(texts.filter((t) => t.includes(fx.artifactKey)).length >= 2, texts.join('\n'));
+    assert.ok(texts.filter((t) => t.includes(fx.artifactKey.split('/').pop()!)).length >= 2, texts.join('\n'));
     const out = await outputText();
     assert.match(out, /Sync laminlabs\/lamindata → anonymous\/test-sync/);
     assert.match(out, /→ transferred: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\)/);
@@ -206,7 +211,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
   test('the same sync again maps everything and writes nothing', async () => {
     await clearNotifications();
     const artifacts = count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_artifact');
-    await contextMenu(fx.artifactKey, 'Sync to default');
+    await contextMenu(artifactRow, 'Sync to default');
     await notification(/nothing to transfer/);
     assert.equal(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_artifact'), artifacts);
     assert.match(log(), /→ mapped: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\)/);
@@ -216,12 +221,30 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
   test('Sync to default with annotations brings features, labels and schemas', async () => {
     await clearNotifications();
     const features = count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_feature');
-    await contextMenu(fx.artifactKey, 'Sync to default with annotations');
+    await contextMenu(artifactRow, 'Sync to default with annotations');
     const msg = await notification(/Synced Artifact .* with annotations|Synced Artifact|failed/);
-    assert.match(msg, /Synced Artifact 9K1dteZ6Qx0EXK8g0000 to anonymous\/test-sync: \d+ transferred/);
+    assert.match(msg, /^Synced Artifact example_datasets\/mini_immuno\/dataset1\.h5ad to anonymous\/test-sync with annotations: \d+ transferred, \d+ mapped\./);
+    // The mapped count is of distinct objects, not of LaminDB's list (which repeats a label per link).
+    const mappedLine = log().split('\n').filter((l) => l.includes('→ mapped: ')).pop() ?? '';
+    const distinct = new Set(mappedLine.slice(mappedLine.indexOf('→ mapped: ')).match(/\w+\(uid='\w+'\)/g) ?? []);
+    const transferredLine = log().split('\n').filter((l) => l.includes('→ transferred: ')).pop() ?? '';
+    const moved = new Set(transferredLine.match(/\w+\(uid='\w+'\)/g) ?? []);
+    const mappedOnly = [...distinct].filter((e) => !moved.has(e)).length;
+    assert.match(msg, new RegExp(`: ${moved.size} transferred, ${mappedOnly} mapped\\.`));
+    // The whole report on demand: every object once, by registry.
+    const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: /Synced .* with annotations/ }).first();
+    await toast.getByRole('button', { name: 'Show report' }).click();
+    const report = page.locator('.editor-instance .view-lines').first();
+    await report.waitFor({ timeout: 15_000 });
+    await page.waitForFunction(() => document.querySelector('.editor-instance .view-lines')?.textContent?.replace(/\u00a0/g, ' ').includes('distinct objects'));
+    const reportText = norm(await report.innerText());
+    assert.match(reportText, /Sync laminlabs\/lamindata → anonymous\/test-sync: Artifact example_datasets\/mini_immuno\/dataset1\.h5ad with annotations/);
+    assert.match(reportText, /\d+ transferred, \d+ mapped \(distinct objects\)/);
+    assert.match(reportText, /transferred: .*\bCellType 3\b/);
+    await runCommand('View: Close All Editors');
     assert.ok(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_feature') > features);
     assert.ok(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_schema') > 0);
-    assert.match(log(), /Sync laminlabs\/lamindata → anonymous\/test-sync: Artifact 9K1dteZ6Qx0EXK8g0000 with annotations/);
+    assert.match(log(), /Sync laminlabs\/lamindata → anonymous\/test-sync: Artifact example_datasets\/mini_immuno\/dataset1\.h5ad with annotations/);
   });
 
   test('Show lineage opens the panel for the synced artifact: transfer run, initiating run, origin instance', async () => {
@@ -229,7 +252,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await collapseAll('anonymous/test-sync');
     await (await rowUnder('anonymous/test-sync', 'Artifact')).click();
     await page.waitForTimeout(500);
-    await contextMenu(fx.artifactKey, 'Show lineage', 'anonymous/test-sync');
+    await contextMenu(artifactRow, 'Show lineage', 'anonymous/test-sync');
     // Webviews are nested iframes: the panel's page is the inner frame.
     const panel = page.frameLocator('iframe.webview').first().frameLocator('iframe').first();
     await panel.locator('svg.graph g.node').first().waitFor({ state: 'visible', timeout: 30_000 });
@@ -239,8 +262,106 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     assert.ok(uids.includes(fx.artifactUid));
     assert.ok(uids.includes('4XIuR0tvaiXM'), `origin instance uid in ${uids.join(',')}`);
     assert.ok(uids.includes('4XIuR0tvaiXM0000'), 'the transfer transform');
+    // Readable: the whole editor area, not half of it beside.
+    const widths = await page.evaluate(() => ({
+      panel: document.querySelector('iframe.webview')?.getBoundingClientRect().width ?? 0,
+      editor: document.querySelector('#workbench\\.parts\\.editor')?.getBoundingClientRect().width ?? 1,
+    }));
+    assert.ok(widths.panel > 0.9 * widths.editor, JSON.stringify(widths));
     await page.screenshot({ path: join(shots, 'lineage-panel.png') });
     await runCommand('View: Close All Editors');
+  });
+
+  /** The names of the context menu of a row (closed again). */
+  async function menuItems(label: string | RegExp, under: string): Promise<string[]> {
+    await (await rowUnder(under, label)).click({ button: 'right' });
+    const menu = page.locator('.context-view [role="menuitem"]');
+    await menu.first().waitFor({ state: 'visible', timeout: 10_000 });
+    const names = (await menu.allTextContents()).map((t) => norm(t).trim());
+    await page.keyboard.press('Escape');
+    return names;
+  }
+
+  test('commands are offered only where they work; annotation variants of Sync to… and Preview', async () => {
+    await clearNotifications();
+    await collapseAll('anonymous/test-sync');
+    await (await rowUnder('anonymous/test-sync', /^Artifact/)).click();
+    const own = await menuItems(artifactRow, 'anonymous/test-sync');
+    // The default target's own records: not into itself.
+    assert.ok(!own.some((n) => /^Sync to default/.test(n) || /^Preview sync/.test(n)), own.join(' | '));
+    assert.ok(own.some((n) => n.startsWith('Sync to…')), own.join(' | '));
+    assert.ok(own.some((n) => n.startsWith('Show lineage')), own.join(' | '));
+    const inlineOwn = (await rowUnder('anonymous/test-sync', artifactRow)).locator('.action-label[aria-label^="Sync to default"]');
+    await (await rowUnder('anonymous/test-sync', artifactRow)).hover();
+    assert.equal(await inlineOwn.count(), 0);
+
+    await collapseAll('laminlabs/lamindata');
+    await (await rowUnder('laminlabs/lamindata', /^ULabel/)).click();
+    const label = await menuItems(/^bulk-label-0119999/, 'laminlabs/lamindata');
+    assert.ok(!label.some((n) => n.startsWith('Show lineage')), label.join(' | '));
+    for (const item of ['Sync to default', 'Sync to… with annotations', 'Preview sync with annotations…']) {
+      assert.ok(label.some((n) => n.startsWith(item)), `${item} in ${label.join(' | ')}`);
+    }
+    const source = await rowUnder('laminlabs/lamindata', /^bulk-label-0119999/);
+    await source.hover();
+    assert.equal(await source.locator('.action-label[aria-label^="Sync to default"]').count(), 1);
+  });
+
+  test('rows without key or name: run by transform and start, storage root, user handle, schema itype and members; bionty after LaminDB', async () => {
+    await collapseAll('laminlabs/lamindata');
+    const texts = await rowTexts();
+    const registries = texts.slice(texts.findIndex((t) => t.includes('laminlabs/lamindata')) + 1).filter((t) => /^[\w.]+\s*\d+$/.test(t.trim()));
+    const firstBionty = registries.findIndex((t) => t.startsWith('bionty.'));
+    assert.ok(firstBionty > 0, registries.join(' | '));
+    assert.ok(registries.slice(firstBionty).every((t) => t.startsWith('bionty.')), registries.join(' | '));
+    const raw = new Database(fx.sourceDb, { readonly: true });
+    const root = (raw.prepare('SELECT root FROM lamindb_storage LIMIT 1').get() as { root: string }).root;
+    const handle = (raw.prepare('SELECT handle FROM lamindb_user LIMIT 1').get() as { handle: string }).handle;
+    raw.close();
+    for (const [registry, expected] of [
+      ['Run', /^create-mini-immuno\.ipynb · \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/],
+      ['Storage', root],
+      ['User', handle],
+      ['Schema', /^Feature · 8 members/],
+    ] as const) {
+      await (await rowUnder('laminlabs/lamindata', new RegExp(`^${registry}\\s*\\d+$`))).click();
+      await rowUnder('laminlabs/lamindata', expected);
+      await (await rowUnder('laminlabs/lamindata', new RegExp(`^${registry}\\s*\\d+$`))).click();
+    }
+  });
+
+  test('a filter belongs to one registry, shows its state and match count; clearing keeps the loaded pages', async () => {
+    await collapseAll('laminlabs/lamindata');
+    const ulabels = count(fx.sourceDb, 'SELECT count(*) AS n FROM lamindb_ulabel');
+    await (await rowUnder('laminlabs/lamindata', /^ULabel/)).click();
+    await (await rowUnder('laminlabs/lamindata', /^Load more/)).click();
+    await rowUnder('laminlabs/lamindata', /^Load more…\s*20 of/);
+    await contextMenu(/^ULabel/, 'Filter records…');
+    await answer('bulk-label-011999');
+    const filtered = await rowUnder('laminlabs/lamindata', /^ULabel\s*10 of \d+ · “bulk-label-011999”/);
+    assert.match(norm(await filtered.textContent()), new RegExp(`10 of ${ulabels}`));
+    // The filter's state above the tree (the view's message).
+    const message = page.locator('#workbench\\.parts\\.sidebar .tree-explorer-viewlet-tree-view-message, #workbench\\.parts\\.sidebar .message');
+    await message.filter({ hasText: 'ULabel of laminlabs/lamindata: 10 of' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await rowUnder('laminlabs/lamindata', /^bulk-label-0119990/);
+    assert.equal(await findRowUnder('laminlabs/lamindata', /^Load more/).then((r) => typeof r), 'string', 'all 10 matches on one page');
+    // Other registries are not filtered.
+    assert.ok((await rowTexts()).some((t) => /^Artifact\s*1$/.test(t.trim())));
+    await contextMenu(/^ULabel/, 'Clear filter');
+    await rowUnder('laminlabs/lamindata', new RegExp(`^ULabel\\s*${ulabels}$`));
+    await rowUnder('laminlabs/lamindata', /^Load more…\s*20 of/);
+  });
+
+  test('instance tooltip: uid, storage root and modules', async () => {
+    await collapseAll();
+    await row('laminlabs/lamindata').hover();
+    const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'instance uid' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = norm(await hover.textContent());
+    assert.match(text, /instance uid: 4XIuR0tvaiXM/);
+    assert.ok(text.includes(`storage: ${fx.sourceRoot}`), text);
+    assert.match(text, /modules: bionty/);
+    await page.mouse.move(700, 10);
   });
 
   test('Cancel during a large sync rolls the target back', async () => {
@@ -272,8 +393,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await clearNotifications();
     await collapseAll('laminlabs/lamindata');
     await (await rowUnder('laminlabs/lamindata', /^Artifact/)).click();
-    await row(fx.artifactKey).waitFor({ timeout: 15_000 });
-    await contextMenu(fx.artifactKey, 'Describe');
+    await row(artifactRow).waitFor({ timeout: 15_000 });
+    await contextMenu(artifactRow, 'Describe');
     const editorText = page.locator('.editor-instance .view-lines').first();
     await editorText.waitFor({ timeout: 15_000 });
     await page.waitForTimeout(500);
@@ -290,8 +411,37 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     assert.match(norm(await page.locator('.editor-instance .view-lines').first().innerText()), /nothing written \(dry run\)/);
     assert.equal(count(fx.targetDb, "SELECT count(*) AS n FROM lamindb_transform WHERE uid = 'NJvdsWWbJlZS0000'"), 0);
     await dialog.getByRole('button', { name: 'Sync', exact: true }).click();
-    await notification(/Synced Transform NJvdsWWbJlZS0000 to anonymous\/test-sync: 1 transferred/);
+    await notification(/Synced Transform create-mini-immuno\.ipynb to anonymous\/test-sync: 1 transferred/);
     assert.equal(count(fx.targetDb, "SELECT count(*) AS n FROM lamindb_transform WHERE uid = 'NJvdsWWbJlZS0000'"), 1);
+    await runCommand('View: Close All Editors');
+  });
+
+  test('an open lineage panel refreshes after a sync while it is hidden', async () => {
+    await clearNotifications();
+    await runCommand('View: Close All Editors');
+    await collapseAll('anonymous/test-sync');
+    await (await rowUnder('anonymous/test-sync', /^Transform/)).click();
+    await contextMenu('__lamindb_transfer__/4XIuR0tvaiXM', 'Show lineage', 'anonymous/test-sync');
+    const panel = page.frameLocator('iframe.webview').first().frameLocator('iframe').first();
+    const runs = panel.locator('svg.graph g.node[data-kind="run"]');
+    await runs.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const before = await runs.count();
+    // Another tab in front: the panel is hidden (its webview is gone until shown).
+    await runCommand('LaminDB: Show sync report');
+    await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: 15_000 });
+    await collapseAll('laminlabs/lamindata');
+    await (await rowUnder('laminlabs/lamindata', /^ULabel/)).click();
+    await contextMenu(/^bulk-label-0119998/, 'Sync to default');
+    await notification(/Synced ULabel bulk-label-0119998 to anonymous\/test-sync: 1 transferred/);
+    await page.locator('.tabs-container .tab').filter({ hasText: 'Lineage' }).first().click();
+    await runs.first().waitFor({ state: 'visible', timeout: 30_000 });
+    const deadline = Date.now() + 15_000;
+    let after = await runs.count();
+    while (after <= before && Date.now() < deadline) {
+      await page.waitForTimeout(250);
+      after = await runs.count();
+    }
+    assert.equal(after, before + 1, 'the new transfer run is in the panel');
     await runCommand('View: Close All Editors');
   });
 
@@ -318,10 +468,10 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await clearNotifications();
     await collapseAll('laminlabs/lamindata');
     await (await rowUnder('laminlabs/lamindata', /^Artifact/)).click();
-    await contextMenu(fx.artifactKey, 'Copy uid');
+    await contextMenu(artifactRow, 'Copy uid');
     assert.equal(await clipboard(fx.artifactUid), fx.artifactUid);
 
-    await contextMenu(fx.artifactKey, 'Reveal storage path');
+    await contextMenu(artifactRow, 'Reveal storage path');
     const msg = await notification(new RegExp(`${fx.artifactUid}: s3://lamindata/`));
     const path = msg.slice(msg.indexOf('s3://')).split(/\s/)[0]!;
     assert.match(path, /^s3:\/\/lamindata\/\S+\.h5ad$/);
@@ -336,6 +486,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     let noPassword: string;
     let password: string;
     const dbName = `lamin_sync_e2e_${Date.now().toString(36)}`;
+    const role = `lamin_e2e_reader_${Date.now().toString(36)}`;
+    const rolePassword = `reader-${Date.now().toString(36)}`;
     before(async () => {
       const base = new URL(process.env[PG_ENV]!);
       const name = dbName;
@@ -350,9 +502,28 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
       u.password = '';
       noPassword = u.toString();
       await initInstance({ storage: join(dir, 'pg-storage'), db: dbUrl, name: 'pg-e2e', modules: ['bionty'] });
+      // A role that may read the instance, for the lost-password case.
+      const admin = new pg.Client({ connectionString: dbUrl });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE ROLE ${role} LOGIN PASSWORD '${rolePassword}'`);
+        await admin.query(`GRANT SELECT ON ALL TABLES IN SCHEMA public TO ${role}`);
+      } finally {
+        await admin.end();
+      }
+    });
+    after(async () => {
+      const admin = new pg.Client({ connectionString: dbUrl });
+      await admin.connect().catch(() => undefined);
+      await admin.query(`DROP OWNED BY ${role}`).catch(() => undefined);
+      await admin.end().catch(() => undefined);
+      const base = new pg.Client({ connectionString: process.env[PG_ENV]! });
+      await base.connect().catch(() => undefined);
+      await base.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined);
+      await base.end().catch(() => undefined);
     });
 
-    test('a wrong password gives the clear error and stores nothing', async () => {
+    test('a wrong password on Add keeps what was typed, names the location once; the right one adds it', async () => {
       await clearNotifications();
       await runCommand('LaminDB: Add Postgres instance…');
       await answer(noPassword);
@@ -360,25 +531,45 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
       const msg = await notification(/Cannot add the Postgres instance/);
       assert.match(msg, /Postgres refused the credentials/);
       assert.match(msg, /Check the user name and password/);
+      const where = new URL(noPassword);
+      const location = `${where.username}@${where.hostname}:${where.port}${where.pathname}`;
+      assert.equal(msg.split(location).length - 1, 1, `${location} once in: ${msg}`);
       assert.doesNotMatch(msg + log(), /not-the-password/);
       assert.ok(!(await rowTexts()).some((t) => t.includes(dbName) || t.includes('pg-e2e')));
-    });
-
-    test('the right password adds it; Sync to… writes the Postgres target', async () => {
-      await clearNotifications();
-      await runCommand('LaminDB: Add Postgres instance…');
-      await answer(noPassword);
-      await answer(password, { password: true });
+      // The boxes open again holding what was typed.
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await input.inputValue(), noPassword);
+      await page.keyboard.press('Enter');
+      const secret = page.locator('.quick-input-widget input[type="password"]');
+      await secret.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await secret.inputValue(), 'not-the-password');
+      await secret.fill(password);
+      await page.keyboard.press('Enter');
       await notification(/Added LaminDB instance/);
       await collapseAll();
       // The row shows the instance's slug once the extension has opened it.
       await row(/anonymous\/pg-e2e/).waitFor({ timeout: 30_000 });
       assert.ok((await rowTexts()).some((t) => t.includes('anonymous/pg-e2e') && t.includes('postgres')));
       assert.doesNotMatch(log(), new RegExp(password));
+    });
+
+    test('the Postgres location in the tooltip is code, not a mail link', async () => {
+      await collapseAll();
+      await row(/anonymous\/pg-e2e/).hover();
+      const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'instance uid' }).first();
+      await hover.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.equal(await hover.locator('a[href^="mailto:"]').count(), 0);
+      assert.ok(norm(await hover.textContent()).includes(new URL(noPassword).hostname));
+      await page.mouse.move(700, 10);
+    });
+
+    test('Sync to… writes the Postgres target', async () => {
+      await clearNotifications();
       await row('laminlabs/lamindata').click();
       await row(/^Artifact/).waitFor();
       await (await rowUnder('laminlabs/lamindata', /^Artifact/)).click();
-      await contextMenu(fx.artifactKey, 'Sync to…');
+      await contextMenu(artifactRow, 'Sync to…');
       await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'pg-e2e' }).first().click();
       await notification(/Synced Artifact .* to anonymous\/pg-e2e/);
       const client = new pg.Client({ connectionString: dbUrl });
@@ -390,6 +581,50 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
         await client.end();
       }
       await page.screenshot({ path: join(shots, 'postgres.png') });
+    });
+
+    test('Set Postgres password… tries the password before it stores it', async () => {
+      await clearNotifications();
+      await runCommand('LaminDB: Set Postgres password…');
+      await page.locator('.quick-input-list .monaco-list-row').filter({ hasText: 'pg-e2e' }).first().click();
+      await answer('wrong-again', { password: true });
+      const msg = await notification(/was not stored/);
+      assert.match(msg, /^The password for anonymous\/pg-e2e was not stored: Postgres refused the credentials/);
+      // Asked again, holding what was typed.
+      const secret = page.locator('.quick-input-widget input[type="password"]');
+      await secret.waitFor({ state: 'visible', timeout: 10_000 });
+      assert.equal(await secret.inputValue(), 'wrong-again');
+      await page.keyboard.press('Escape');
+      assert.doesNotMatch(log(), /wrong-again/);
+    });
+
+    test('a lost password: one notification and one log line, no stack trace, no password; Set Postgres password… from it', async () => {
+      await clearNotifications();
+      // An instance whose password is in no secret storage (a role of its own: its id differs).
+      const lost = new URL(noPassword);
+      lost.username = role;
+      const settingsFile = join(editor.userDir, 'User', 'settings.json');
+      const settings = JSON.parse(readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+      settings['laminSync.instances'] = [...((settings['laminSync.instances'] as unknown[]) ?? []), lost.toString()];
+      writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+      // As after a restart (the settings file is read anew; the other passwords stay in the secret storage).
+      await runCommand('Developer: Reload Window');
+      await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+      const msg = await notification(/No password is stored/);
+      assert.match(msg, /^Cannot open: /);
+      assert.match(msg, /use Set Postgres password…/);
+      const location = `${role}@${lost.hostname}:${lost.port}${lost.pathname}`;
+      assert.equal(msg.split(location).length - 1, 1, `${location} once in: ${msg}`);
+      const lines = log().split('\n').filter((l) => l.includes(location));
+      assert.equal(lines.filter((l) => /\[error\] Cannot open/.test(l)).length, 1, lines.join('\n'));
+      assert.doesNotMatch(log(), /^\s+at /m);
+      assert.ok(!log().includes(rolePassword) && !log().includes(password));
+      const toast = page.locator('.notifications-toasts .notification-list-item').filter({ hasText: 'No password is stored' }).first();
+      await toast.getByRole('button', { name: 'Set Postgres password…' }).click();
+      await answer(rolePassword, { password: true });
+      for (let i = 0; i < 60 && !log().includes(`Stored the password for`); i++) await page.waitForTimeout(250);
+      assert.match(log(), /Stored the password for /);
+      assert.ok(!log().includes(rolePassword));
     });
   });
 });
