@@ -252,6 +252,9 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await collapseAll('anonymous/test-sync');
     await (await rowUnder('anonymous/test-sync', 'Artifact')).click();
     await page.waitForTimeout(500);
+    // With a document open, the panel still gets the whole editor area (not half of it beside).
+    await contextMenu(artifactRow, 'Describe', 'anonymous/test-sync');
+    await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: 15_000 });
     await contextMenu(artifactRow, 'Show lineage', 'anonymous/test-sync');
     // Webviews are nested iframes: the panel's page is the inner frame.
     const panel = page.frameLocator('iframe.webview').first().frameLocator('iframe').first();
@@ -262,7 +265,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     assert.ok(uids.includes(fx.artifactUid));
     assert.ok(uids.includes('4XIuR0tvaiXM'), `origin instance uid in ${uids.join(',')}`);
     assert.ok(uids.includes('4XIuR0tvaiXM0000'), 'the transfer transform');
-    // Readable: the whole editor area, not half of it beside.
+    // Readable: the whole editor area.
     const widths = await page.evaluate(() => ({
       panel: document.querySelector('iframe.webview')?.getBoundingClientRect().width ?? 0,
       editor: document.querySelector('#workbench\\.parts\\.editor')?.getBoundingClientRect().width ?? 1,
@@ -427,7 +430,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await runs.first().waitFor({ state: 'visible', timeout: 30_000 });
     const before = await runs.count();
     // Another tab in front: the panel is hidden (its webview is gone until shown).
-    await runCommand('LaminDB: Show sync report');
+    await (await rowUnder('anonymous/test-sync', /^Artifact/)).click();
+    await contextMenu(artifactRow, 'Describe', 'anonymous/test-sync');
     await page.locator('.editor-instance .view-lines').first().waitFor({ timeout: 15_000 });
     await collapseAll('laminlabs/lamindata');
     await (await rowUnder('laminlabs/lamindata', /^ULabel/)).click();
