@@ -250,7 +250,7 @@ export class LineageApp {
   private showDetails(): void {
     const n = this.state.graph?.nodes.find((x) => x.id === this.state.selected);
     if (!n) {
-      this.details.replaceChildren(document.createTextNode('Click a node to expand it; double-click reveals it in the tree. Scroll to zoom, drag to pan.'));
+      this.details.replaceChildren(document.createTextNode('Click a node to expand it; double-click reveals it in the tree. Scroll or drag to pan, Ctrl+scroll to zoom.'));
       return;
     }
     const parts: Array<[string, string | null]> = [
