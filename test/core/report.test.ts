@@ -48,8 +48,14 @@ describe('report summary', () => {
     await withInstances([[src, false]], (i) => seedGuideExample(i));
     const tgt = await makeInstance('sqlite', { name: 'test-sync', via: 'init' });
     await withInstances([[src, true], [tgt, false]], async (source, target) => {
+      const messages: string[] = [];
       const options = { tracking: CLI_TRACKING, annotations: true, annotationPlanner };
-      const first = await sync(source, target, { keys: [GUIDE_ARTIFACT.key] }, options);
+      const first = await sync(source, target, { keys: [GUIDE_ARTIFACT.key] }, { ...options, onProgress: (p) => void messages.push(p.message) });
+      // Progress names registries and links as LaminDB does, never a table.
+      const writing = messages.filter((m) => m.startsWith('Writing'));
+      assert.ok(writing.includes('Writing 1 × Artifact'), writing.join('\n'));
+      assert.ok(writing.some((m) => / × Artifact–ULabel links$/.test(m)), writing.join('\n'));
+      assert.ok(!writing.some((m) => /_/.test(m) || /Schemafeature|Ulabel/.test(m)), writing.join('\n'));
       const again = await sync(source, target, { keys: [GUIDE_ARTIFACT.key] }, options);
       const distinct = new Set(again.result.mapped.map((e) => `${e.registry}:${e.uid}`)).size;
       assert.equal(summaryCounts(summarizeReport(again.result)), `0 transferred, ${distinct} mapped`);
