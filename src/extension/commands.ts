@@ -5,6 +5,9 @@ import { LaminSyncError } from '../core/errors';
 import { isPostgresUrl } from '../core/instance/locator';
 import { openInstance } from '../core/instance/open';
 import { findObject } from '../core/query/find';
+import { pythonGet } from '../core/query/python';
+import { currentInstanceSettings } from '../core/instance/settings';
+import { findRegistry } from '../core/schema/registries';
 import { getRecord } from '../core/query/records';
 import { artifactStoragePath } from '../core/query/storage-path';
 import { initInstance } from '../core/schema/init';
@@ -369,7 +372,8 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
   });
 
   reg('laminSync.setDefault', async (node?: unknown, nodes?: unknown) => {
-    const entry = nodeInstance(ctx, node, nodes) ?? (await pickInstance(ctx, 'Which instance is the default sync target?'));
+    // 'pick' (the status bar): always ask, whatever the tree's selection.
+    const entry = (node === 'pick' ? undefined : nodeInstance(ctx, node, nodes)) ?? (await pickInstance(ctx, 'Which instance is the default sync target?'));
     if (!entry) return;
     await setDefaultTarget(entry.configLocation ?? entry.location);
     ctx.instances.discover();
@@ -419,6 +423,29 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     if (uids.length === 0) return void vscode.window.showInformationMessage('Select a record in the LaminDB view first.');
     await vscode.env.clipboard.writeText(uids.join('\n'));
     vscode.window.setStatusBarMessage(`Copied ${uids.length === 1 ? uids[0] : `${uids.length} uids`}`, 3000);
+  });
+
+  reg('laminSync.copyPython', async (node?: unknown, nodes?: unknown) => {
+    const records = targets(ctx, node, nodes).filter((n): n is RecordNode => n instanceof RecordNode);
+    if (records.length === 0) return void vscode.window.showInformationMessage('Select a record in the LaminDB view first.');
+    const current = currentInstanceSettings();
+    const lines: string[] = [];
+    for (const r of records) {
+      const instance = await ctx.instances.getReadOnly(r.instanceId);
+      const slug = instance.identity.slug;
+      const registry = findRegistry(instance.catalog, r.table);
+      lines.push(
+        pythonGet({
+          app: registry?.app ?? 'lamindb',
+          model: registry?.model ?? r.registry,
+          uid: r.uid,
+          slug,
+          current: Boolean(current && `${current.owner}/${current.name}` === slug),
+        }),
+      );
+    }
+    await vscode.env.clipboard.writeText(lines.join('\n'));
+    vscode.window.setStatusBarMessage(`Copied ${lines.length === 1 ? lines[0] : `${lines.length} lines of Python`}`, 3000);
   });
 
   reg('laminSync.revealStoragePath', async (node?: unknown, nodes?: unknown) => {

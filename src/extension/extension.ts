@@ -58,6 +58,21 @@ export function activate(context: vscode.ExtensionContext): void {
       tree.refresh();
     }),
   );
+  // The default target in the status bar; click to switch.
+  const status = vscode.window.createStatusBarItem('laminSync.defaultTarget', vscode.StatusBarAlignment.Left, 10);
+  status.name = 'LaminDB default target';
+  status.command = { command: 'laminSync.setDefault', title: 'Pick the default target', arguments: ['pick'] };
+  const showDefault = (): void => {
+    const id = instances.defaultTargetId;
+    const entry = id ? instances.get(id) : undefined;
+    status.text = `$(database) ${entry ? entry.label : 'no default target'}`;
+    status.tooltip = entry
+      ? `LaminDB: Sync to default writes into ${entry.label} (${entry.dialect}). Click to pick another instance.`
+      : 'LaminDB: no default sync target. Click to pick one.';
+    status.show();
+  };
+  showDefault();
+  context.subscriptions.push(status, instances.onDidChange(showDefault));
   void vscode.commands.executeCommand('setContext', 'laminSync.filtered', false);
   log.info(`LaminDB Sync ${String(context.extension.packageJSON.version ?? '')} activated: ${instances.list().length} instance(s)`);
 }

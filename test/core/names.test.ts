@@ -46,3 +46,13 @@ describe('names', () => {
     });
   });
 });
+
+describe('copy as Python', () => {
+  it("gets a record in LaminDB's current instance, or through ln.DB in another", async () => {
+    const { pythonGet } = await import('../../src/core/query/python');
+    assert.equal(pythonGet({ app: 'lamindb', model: 'Artifact', uid: '9K1dteZ6Qx0EXK8g0000', slug: 'laminlabs/lamindata', current: true }), 'ln.Artifact.get("9K1dteZ6Qx0EXK8g0000")');
+    assert.equal(pythonGet({ app: 'bionty', model: 'CellType', uid: 'ryEtgi1yGtAcX2', slug: 'a/b', current: true }), 'bt.CellType.get("ryEtgi1yGtAcX2")');
+    assert.equal(pythonGet({ app: 'lamindb', model: 'ULabel', uid: 'u1', slug: 'laminlabs/lamindata', current: false }), 'ln.DB("laminlabs/lamindata").ULabel.get("u1")');
+    assert.equal(pythonGet({ app: 'bionty', model: 'Gene', uid: 'g1', slug: 'a/b', current: false }), 'ln.DB("a/b").bionty.Gene.get("g1")');
+  });
+});

@@ -169,6 +169,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     const texts = await rowTexts();
     assert.ok(texts.some((t) => t.includes('anonymous/test-sync') && t.includes('default · sqlite')), texts.join('\n'));
     assert.ok(texts.some((t) => t.includes('laminlabs/lamindata') && t.includes('sqlite')), texts.join('\n'));
+    // The default target in the status bar.
+    await page.locator('.statusbar-item').filter({ hasText: 'anonymous/test-sync' }).first().waitFor({ timeout: 15_000 });
   });
 
   test('registries with counts and records newest first', async () => {
@@ -474,6 +476,10 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await (await rowUnder('laminlabs/lamindata', /^Artifact/)).click();
     await contextMenu(artifactRow, 'Copy uid');
     assert.equal(await clipboard(fx.artifactUid), fx.artifactUid);
+    // Not LaminDB's current instance: read through ln.DB.
+    const python = `ln.DB("laminlabs/lamindata").Artifact.get("${fx.artifactUid}")`;
+    await contextMenu(artifactRow, 'Copy as Python');
+    assert.equal(await clipboard(python), python);
 
     await contextMenu(artifactRow, 'Reveal storage path');
     const msg = await notification(new RegExp(`${fx.artifactUid}: s3://lamindata/`));
