@@ -5,20 +5,20 @@ import { formatWritten, NOTHING_WRITTEN } from '../../src/core/sync/report';
 import { makeInstance, withInstances } from '../support/instances';
 
 describe('formatWritten', () => {
-  it('names records by registry, link rows by table, feature values, demoted versions; or nothing written', async () => {
+  it('names records by registry, link rows by what they link, feature values, demoted versions; or nothing written', async () => {
     const loc = await makeInstance('sqlite', { name: 'report-written', via: 'init' });
     await withInstances([[loc, true]], async (t) => {
       const line = (written: Record<string, number>, demoted: Record<string, number> = {}) => formatWritten({ written, demoted }, t.catalog);
       assert.equal(line({}), NOTHING_WRITTEN);
       assert.equal(line({ lamindb_run: 0 }), NOTHING_WRITTEN);
-      assert.equal(line({ lamindb_artifactulabel: 1 }), '→ written: 1 link row (lamindb_artifactulabel)');
+      assert.equal(line({ lamindb_artifactulabel: 1 }), '→ written: 1 link row (Artifact–ULabel links)');
       assert.equal(
         line(
           { lamindb_transform: 1, lamindb_run: 2, lamindb_artifact: 3, bionty_celltype: 2, lamindb_jsonvalue: 2, lamindb_artifactulabel: 4, bionty_artifactcelltype: 2 },
           { lamindb_artifact: 1 },
         ),
         '→ written: 1 Transform, 2 Run, 3 Artifact, 2 CellType, 2 feature values, ' +
-          '6 link rows (lamindb_artifactulabel × 4, bionty_artifactcelltype × 2), is_latest cleared on 1 older Artifact version',
+          '6 link rows (Artifact–ULabel links × 4, bionty.Artifact–CellType links × 2), is_latest cleared on 1 older Artifact version',
       );
     });
   });

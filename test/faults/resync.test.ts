@@ -89,7 +89,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       assert.match(r.out, /^→ mapped: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\), /m);
       assert.doesNotMatch(r.out, /^→ transferred:/m);
       // The CLI's run of this invocation and its transfer run (as `ln.track()` then a save would), and the link.
-      assert.ok(lines.includes('→ written: 2 Run, 1 link row (lamindb_artifactulabel)'), r.out);
+      assert.ok(lines.includes('→ written: 2 Run, 1 link row (Artifact–ULabel links)'), r.out);
       assert.equal(await count(tgt, 'lamindb_artifactulabel'), linksBefore + 1);
       assert.equal(await count(tgt, 'lamindb_run'), runsBefore + 2);
       assert.deepEqual(changedTables(before, await checksums(dialect, tgt)), ['lamindb_artifactulabel', 'lamindb_run']);
@@ -110,7 +110,7 @@ for (const dialect of ['sqlite', 'postgres'] as const) {
       const args = await linkAddedAfterSync(dialect, tgt, ['--initiated-by-run', caller]);
       const runs = await count(tgt, 'lamindb_run');
       const r = await syncOk(args);
-      assert.ok(r.out.split('\n').includes('→ written: 1 link row (lamindb_artifactulabel)'), r.out);
+      assert.ok(r.out.split('\n').includes('→ written: 1 link row (Artifact–ULabel links)'), r.out);
       assert.equal(await count(tgt, 'lamindb_run'), runs);
     });
   });

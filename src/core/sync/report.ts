@@ -24,7 +24,7 @@ export const NOTHING_WRITTEN = '→ nothing to transfer: the target already hold
 /**
  * The line after LaminDB's report that says what the sync wrote into the target, always: records
  * per registry (the transfer transform and runs included), then the rows without a uid (link rows
- * per link table, feature values) and the older versions whose `is_latest` was cleared; or that
+ * per link table, named by what they link; feature values) and the older versions whose `is_latest` was cleared; or that
  * nothing was written. `catalog` is the target's.
  */
 export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'>, catalog: Catalog): string {
@@ -41,7 +41,8 @@ export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'>, c
   if (values > 0) parts.push(`${values} feature value${values === 1 ? '' : 's'}`);
   if (links.length > 0) {
     const n = links.reduce((a, [, k]) => a + k, 0);
-    const tables = links.length === 1 ? links[0]![0] : links.map(([t, k]) => `${t} × ${k}`).join(', ');
+    // Named by what they link (`Artifact–ULabel links`), never by table.
+    const tables = links.length === 1 ? tableDisplayName(links[0]![0]) : links.map(([t, k]) => `${tableDisplayName(t)} × ${k}`).join(', ');
     parts.push(`${n} link row${n === 1 ? '' : 's'} (${tables})`);
   }
   for (const [table, n] of Object.entries(result.demoted ?? {})) {
