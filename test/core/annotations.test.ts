@@ -131,7 +131,7 @@ describe('annotations on a target that holds some of them', () => {
           sync(source, target, ARTIFACT, {
             ...WITH_ANNOTATIONS,
             onProgress: (p) => {
-              if (p.stage === 'write' && /bionty_artifactcelltype/.test(p.message)) {
+              if (p.stage === 'write' && /bionty\.Artifact–CellType links/.test(p.message)) {
                 sawLinks = true;
                 throw new Error('injected failure while writing links');
               }
@@ -163,7 +163,7 @@ describe('why each row is in the plan', () => {
       assert.equal(rows.find((r) => r.table === 'lamindb_storage')?.reason, `storage_id of ${owner}`);
       // A label first met through a link row: the key of the (uid-less) link that pointed at it.
       const cellType = rows.find((r) => r.table === 'bionty_celltype');
-      assert.equal(cellType?.reason, 'celltype_id of Artifactcelltype');
+      assert.equal(cellType?.reason, 'celltype_id of ArtifactCellType');
     });
   });
 });
