@@ -31,6 +31,8 @@ export interface RecordSummary {
   uid: string;
   /** What the row shows when it has no key or name (a run's transform and start, a storage root…). */
   label?: string;
+  /** The default target holds a record with this uid (undefined: not known, or this is the default target). */
+  inDefault?: boolean;
   key?: string | null;
   name?: string | null;
   description?: string | null;

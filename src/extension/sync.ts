@@ -121,6 +121,7 @@ export class SyncRunner {
       }
     });
     this.tree.refresh(req.targetId);
+    if (req.targetId === this.instances.defaultTargetId) void this.tree.refreshSyncStatus().catch(() => undefined);
     if (result.transferred.length > 0) {
       void Promise.resolve(this.afterWrite(req.targetId)).catch((e: unknown) => this.log.debug(`after sync: ${errorMessage(e)}`));
     }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { selectWhereIn } from '../core/instance/batch';
 import { recordLabel, runTransforms } from '../core/query/labels';
 import { listRecords, registriesWithCounts } from '../core/query/records';
 import { pageSize, showEmptyRegistries, workspaceInstancesRestricted } from './config';
@@ -226,7 +227,9 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     const label = path ? path.name : (s.label ?? s.name ?? s.description ?? s.uid);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = node.id;
-    item.description = path?.folder ?? (label === s.uid ? undefined : s.uid);
+    const detail = path?.folder ?? (label === s.uid ? undefined : s.uid);
+    // ✓: already in the default target (same uid).
+    item.description = s.inDefault ? `✓${detail ? ` ${detail}` : ''}` : detail;
     item.iconPath = registryIcon(node.registry);
     const kind = node.table.startsWith('lamindb_') ? node.table.slice('lamindb_'.length) : node.table;
     item.contextValue = [
@@ -234,9 +237,14 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
       kind,
       ...(LINEAGE_TABLES.has(node.table) ? ['lineage'] : []),
       ...(this.isDefault(node.instanceId) ? ['ofDefault'] : []),
+      ...(s.inDefault ? ['inDefault'] : []),
     ].join(' ');
     const md = new vscode.MarkdownString();
     md.appendMarkdown(`**${node.registry}** ${code(s.uid)}\n\n`);
+    if (s.inDefault !== undefined) {
+      const target = this.instances.get(this.instances.defaultTargetId ?? '')?.label ?? 'the default target';
+      md.appendText(s.inDefault ? `✓ in ${target} (same uid): a sync maps it\n` : `not in ${target} yet\n`);
+    }
     const rows: Array<[string, string | null | undefined]> = [
       ['key', s.key],
       ['name', s.name],
@@ -347,10 +355,38 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     const filter = this.filterOf(node);
     const page = await listRecords(instance, node.table, { limit: pageSize(), offset, ...(filter ? { filter } : {}) });
     const transforms = node.table === 'lamindb_run' ? await runTransforms(instance, page.records) : undefined;
-    return {
-      nodes: page.records.map((r) => new RecordNode(node.instanceId, node.table, registry, summarize(r, node.table, transforms))),
-      total: page.total,
-    };
+    const nodes = page.records.map((r) => new RecordNode(node.instanceId, node.table, registry, summarize(r, node.table, transforms)));
+    await this.markInDefault(node.instanceId, node.table, nodes);
+    return { nodes, total: page.total };
+  }
+
+  /**
+   * Marks the records the default target holds too (same uid): one query into the target per
+   * page. Silent when the target cannot be read (its row says why).
+   */
+  private async markInDefault(instanceId: string, table: string, nodes: RecordNode[]): Promise<void> {
+    const targetId = this.instances.defaultTargetId;
+    if (!targetId || targetId === instanceId || nodes.length === 0 || !this.instances.get(targetId)) return;
+    try {
+      const target = await this.instances.getReadOnly(targetId);
+      if (!target.catalog.tables.get(table)?.columnByName.has('uid')) return;
+      const held = new Set((await selectWhereIn(target, table, 'uid', nodes.map((n) => n.uid), ['uid'])).map((r) => String(r.uid)));
+      for (const n of nodes) n.summary.inDefault = held.has(n.uid);
+    } catch {
+      // The target's own row tells why it cannot be opened.
+    }
+  }
+
+  /** After a sync into the default target: the loaded records of other instances learn what it holds now. */
+  async refreshSyncStatus(): Promise<void> {
+    const targetId = this.instances.defaultTargetId;
+    for (const [key, list] of this.records) {
+      const [instanceId, table] = key.split('|') as [string, string];
+      if (instanceId === targetId) continue;
+      await this.markInDefault(instanceId, table, [...list.nodes, ...list.pinned]);
+      const reg = this.registries.get(instanceId)?.find((r) => r.table === table);
+      if (reg) this.changed.fire(reg);
+    }
   }
 
   private async recordChildren(node: RegistryNode): Promise<LaminNode[]> {

@@ -189,6 +189,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
 
   test('right-click Sync to default writes the target and logs the report', async () => {
     assert.equal(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_artifact WHERE uid = ?', fx.artifactUid), 0);
+    // Not in the default target yet: no ✓.
+    assert.doesNotMatch(norm(await (await rowUnder('laminlabs/lamindata', artifactRow)).textContent()), /✓/);
     await contextMenu(artifactRow, 'Sync to default');
     const msg = await notification(/Synced Artifact/);
     // Named by its key; counts of distinct objects.
@@ -201,6 +203,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     await page.waitForTimeout(1000);
     const texts = await rowTexts();
     assert.ok(texts.filter((t) => t.includes(fx.artifactKey.split('/').pop()!)).length >= 2, texts.join('\n'));
+    // The source's row now says the default target holds it.
+    await rowUnder('laminlabs/lamindata', /^dataset1\.h5ad✓ example_datasets\/mini_immuno/);
     const out = await outputText();
     assert.match(out, /Sync laminlabs\/lamindata → anonymous\/test-sync/);
     assert.match(out, /→ transferred: Artifact\(uid='9K1dteZ6Qx0EXK8g0000'\)/);
