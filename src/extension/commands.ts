@@ -519,7 +519,10 @@ export function registerCommands(context: vscode.ExtensionContext, ctx: CommandC
     else ctx.tree.clearFilters();
   });
   reg('laminSync.loadMore', async (node?: unknown) => {
-    if (node instanceof LoadMoreNode) await ctx.tree.loadMore(node);
+    if (!(node instanceof LoadMoreNode)) return;
+    // The focus moves to the first new record (the Load more row it was on is gone).
+    const first = await ctx.tree.loadMore(node);
+    if (first) await ctx.view.reveal(first, { select: true, focus: true }).then(undefined, () => undefined);
   });
 }
 

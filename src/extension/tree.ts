@@ -411,16 +411,19 @@ export class LaminTreeProvider implements vscode.TreeDataProvider<LaminNode> {
     return out;
   }
 
-  async loadMore(node: LoadMoreNode): Promise<void> {
+  /** Loads the next page; resolves to its first record (where the focus goes), if any. */
+  async loadMore(node: LoadMoreNode): Promise<RecordNode | undefined> {
     const key = this.listKey(node.instanceId, node.table, this.filterOf(node));
     const list = this.records.get(key);
-    if (!list) return;
+    if (!list) return undefined;
     const registry = this.registries.get(node.instanceId)?.find((r) => r.table === node.table);
     const page = await this.fetchPage(node, registry?.name ?? node.table, list.nodes.length);
     const seen = new Set(list.nodes.map((n) => n.id));
-    list.nodes.push(...page.nodes.filter((n) => !seen.has(n.id)));
+    const added = page.nodes.filter((n) => !seen.has(n.id));
+    list.nodes.push(...added);
     list.total = page.total;
     this.changed.fire(registry);
+    return added[0];
   }
 
   /**

@@ -344,7 +344,10 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     const ulabels = count(fx.sourceDb, 'SELECT count(*) AS n FROM lamindb_ulabel');
     await (await rowUnder('laminlabs/lamindata', /^ULabel/)).click();
     await (await rowUnder('laminlabs/lamindata', /^Load more/)).click();
-    await rowUnder('laminlabs/lamindata', /^Load more…\s*20 of/);
+    // The next page is there and the keyboard focus is on its first record, not lost.
+    const focused = page.locator('#workbench\\.parts\\.sidebar .monaco-list-row.focused');
+    await focused.filter({ hasText: 'bulk-label-0119989' }).first().waitFor({ timeout: 10_000 });
+    await collapseAll('laminlabs/lamindata');
     await contextMenu(/^ULabel/, 'Filter records…');
     await answer('bulk-label-011999');
     const filtered = await rowUnder('laminlabs/lamindata', /^ULabel\s*10 of \d+ · “bulk-label-011999”/);
@@ -352,6 +355,7 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     // The filter's state above the tree (the view's message).
     const message = page.locator('#workbench\\.parts\\.sidebar .tree-explorer-viewlet-tree-view-message, #workbench\\.parts\\.sidebar .message');
     await message.filter({ hasText: 'ULabel of laminlabs/lamindata: 10 of' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await filtered.click();
     await rowUnder('laminlabs/lamindata', /^bulk-label-0119990/);
     assert.equal(await findRowUnder('laminlabs/lamindata', /^Load more/).then((r) => typeof r), 'string', 'all 10 matches on one page');
     // Other registries are not filtered.
