@@ -62,7 +62,8 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
         // Short pages: a registry's rows and its Load more fit on screen.
         'laminSync.pageSize': 10,
       },
-      env: { LAMIN_SETTINGS_DIR: fx.settingsDir },
+      // A locked target fails after 2 s instead of 60.
+      env: { LAMIN_SETTINGS_DIR: fx.settingsDir, LAMIN_SYNC_LOCK_TIMEOUT: '2' },
     });
     ({ browser, page } = await harness.openBrowser(editor.url));
     mkdirSync(shots, { recursive: true });
@@ -457,6 +458,31 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
     }
     assert.equal(after, before + 1, 'the new transfer run is in the panel');
     await runCommand('View: Close All Editors');
+  });
+
+  test('a target locked by another process: one notification and one log line, no stack trace, nothing written', async () => {
+    await clearNotifications();
+    const before = count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_ulabel');
+    // Another process's write transaction (here: this test's) holds the target's write lock.
+    const holder = new Database(fx.targetDb);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      await collapseAll('laminlabs/lamindata');
+      await (await rowUnder('laminlabs/lamindata', /^ULabel/)).click();
+      await contextMenu(/^bulk-label-0119997/, 'Sync to default');
+      const msg = await notification(/failed/);
+      assert.equal(
+        msg,
+        `Sync to anonymous/test-sync failed: ${fx.targetDb} is locked by another process (waited 2 s); retry when it finishes. Nothing was written.`,
+      );
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    assert.equal(count(fx.targetDb, 'SELECT count(*) AS n FROM lamindb_ulabel'), before);
+    const lines = log().split('\n').filter((l) => l.includes('is locked by another process'));
+    assert.equal(lines.filter((l) => /\[error\]/.test(l)).length, 1, lines.join('\n'));
+    assert.doesNotMatch(log(), /^\s+at /m);
   });
 
   test('Find object reveals every instance that holds a uid', async () => {
