@@ -183,9 +183,10 @@ export class InstanceManager implements vscode.Disposable {
     } catch (e) {
       const aboutPassword = isLaminSyncError(e) && e.code === 'CONNECTION' && /password|credentials/i.test(e.message);
       if (entry.dialect !== 'postgres' || password !== undefined || !aboutPassword) throw e;
-      // A lost password (new machine, cleared secret storage): say so and what to do.
-      const said = e.message.replace(/[.\s]*$/, '.');
-      throw new LaminSyncError('CONNECTION', `${said} No password is stored for it in VS Code: use Set Postgres password….`, { cause: e });
+      // A lost password (new machine, cleared secret storage): say so and what to do here (the
+      // CLI's advice — a password in the URL, PGPASSWORD — is not how the extension keeps it).
+      const where = entry.id.slice('postgres:'.length);
+      throw new LaminSyncError('CONNECTION', `Postgres at ${where} asks for a password. No password is stored for it in VS Code: use Set Postgres password….`, { cause: e });
     }
     this.failures.delete(entry.id);
     this.learnLabel(entry.id, instance);
