@@ -109,3 +109,20 @@ describe('a SQLite commit killed halfway (hot journal)', () => {
     assert.match(again.out, /has no interrupted write to recover/);
   });
 });
+
+describe('the commit phase', () => {
+  it('postgres: --json phases_ms.commit holds the COMMIT (run after the write lock is released), adding up to duration_ms', async () => {
+    const source = await guideSource('sqlite');
+    const target = await emptyTarget('postgres');
+    const pause = 700;
+    // The test hook holds the COMMIT in flight this long: it must show up in the commit phase.
+    const run = await spawnCli(['sync', source, target, '--key', GUIDE_ARTIFACT.key, '--json'], {
+      env: { LAMIN_SYNC_TEST_PAUSE_MS: String(pause), LAMIN_SYNC_TEST_PAUSE_AT: 'commit-sent' },
+      timeoutMs: 120_000,
+    });
+    assertExit(run, 0);
+    const j = JSON.parse(run.out) as { duration_ms: number; phases_ms: { plan: number; write: number; commit: number } };
+    assert.ok(j.phases_ms.commit >= pause, `commit phase ${j.phases_ms.commit} ms < the ${pause} ms the COMMIT was held`);
+    assert.equal(j.phases_ms.plan + j.phases_ms.write + j.phases_ms.commit, j.duration_ms);
+  });
+});
