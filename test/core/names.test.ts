@@ -16,7 +16,8 @@ describe('names', () => {
     assert.equal(modelName('lamindb_project_parents'), 'Project_parents');
     assert.equal(tableDisplayName('lamindb_artifactulabel'), 'Artifact–ULabel links');
     assert.equal(tableDisplayName('lamindb_schemafeature'), 'Schema–Feature links');
-    assert.equal(tableDisplayName('bionty_artifactcelltype'), 'bionty.Artifact–CellType links');
+    assert.equal(tableDisplayName('bionty_artifactcelltype'), 'Artifact–bionty.CellType links');
+    assert.equal(tableDisplayName('bionty_schemagene'), 'Schema–bionty.Gene links');
     assert.equal(tableDisplayName('lamindb_project_parents'), 'Project.parents links');
     assert.equal(tableDisplayName('lamindb_artifact__actions'), 'Artifact.actions links');
     assert.equal(tableDisplayName('lamindb_artifact', true), 'Artifact');

@@ -18,7 +18,7 @@ describe('formatWritten', () => {
           { lamindb_artifact: 1 },
         ),
         '→ written: 1 Transform, 2 Run, 3 Artifact, 2 CellType, 2 feature values, ' +
-          '6 link rows (Artifact–ULabel links × 4, bionty.Artifact–CellType links × 2), is_latest cleared on 1 older Artifact version',
+          '6 link rows (Artifact–ULabel links × 4, Artifact–bionty.CellType links × 2), is_latest cleared on 1 older Artifact version',
       );
     });
   });

@@ -156,7 +156,7 @@ const REGISTRY_MODELS = [...new Set(Object.values(MODEL_NAMES))].sort((a, b) => 
 /**
  * How a table is named to users (progress, plans): a registry by its model (`Artifact`,
  * `bionty.CellType`), a link table by what it links (`Artifact–ULabel links`,
- * `Project.parents links`).
+ * `Artifact–bionty.CellType links`, `Project.parents links`).
  */
 export function tableDisplayName(table: string, isRegistry = false): string {
   const app = appOf(table);
@@ -168,7 +168,12 @@ export function tableDisplayName(table: string, isRegistry = false): string {
   for (const left of REGISTRY_MODELS) {
     if (!model.startsWith(left) || model === left) continue;
     const right = model.slice(left.length);
-    if (REGISTRY_MODELS.includes(right) || right === 'Json' || right === 'Component') return `${prefix}${left}–${right} links`;
+    if (REGISTRY_MODELS.includes(right) || right === 'Json' || right === 'Component') {
+      // Each side named as its registry is (`Artifact–bionty.CellType links`): a module's link
+      // table joins LaminDB's registries with the module's own.
+      const side = (m: string) => (prefix && MODEL_NAMES[`${app}_${m.toLowerCase()}`] === m ? `${prefix}${m}` : m);
+      return `${side(left)}–${side(right)} links`;
+    }
   }
   return `${prefix}${model}`;
 }
