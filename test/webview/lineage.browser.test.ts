@@ -12,7 +12,7 @@ import { lineageGraph } from '../../src/core/lineage';
 import { lineagePage, newNonce, standaloneLineageHtml } from '../../src/core/lineage/page';
 import type { LineageGraph } from '../../src/core/lineage/types';
 import { LineageController } from '../../src/extension/lineage/controller';
-import type { BootData, RequestMessage } from '../../src/shared/protocol';
+import type { BootData, LineageNode, RequestMessage } from '../../src/shared/protocol';
 import { matches, visibleGraph } from '../../webview/lineage/model';
 import { MIN_FIT_SCALE } from '../../webview/lineage/render';
 import { makeFixture, type Fixture } from '../lineage/fixtures';
@@ -63,10 +63,10 @@ suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () 
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-    async function openStandalone(graph: LineageGraph, name: string, colorScheme: 'light' | 'dark' = 'light', width = 1280) {
+  async function openStandalone(graph: LineageGraph, name: string, colorScheme: 'light' | 'dark' = 'light', width = 1280, height = 720) {
     const file = join(dir, `${name}.html`);
     writeFileSync(file, standaloneLineageHtml(graph, bundle));
-    const context = await browser.newContext({ viewport: { width, height: 720 }, colorScheme, acceptDownloads: true });
+    const context = await browser.newContext({ viewport: { width, height }, colorScheme, acceptDownloads: true });
     const page = await context.newPage();
     await page.addInitScript(CSP_LISTENER);
     const problems = watchProblems(page);
@@ -151,6 +151,77 @@ suite('lineage webview in headless Chromium', { skip: browserSkipReason() }, () 
       assert.ok(!svg.includes('var(--'), 'colours resolved');
 
       assert.deepEqual(await cspViolations(page), []);
+      assert.deepEqual(problems, []);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('labels keep what tells nodes apart, no raw backticks, the tooltip stays on screen, a cleared search clears its status', async () => {
+    // A synced artifact's shape, with long keys that differ only in the file name and a long origin slug.
+    const slug = 'laminlabs/lamindata-with-a-long-name';
+    const node = (kind: LineageNode['kind'], uid: string, label: string, extra: Partial<LineageNode> = {}): LineageNode => ({
+      id: `${kind}:${uid}`, kind, uid, label, detail: kind, key: null, description: null, createdAt: null, ...extra,
+    });
+    const k1 = 'example_datasets/mini_immuno/dataset1.h5ad';
+    const k2 = 'example_datasets/mini_immuno/dataset2.h5ad';
+    const graph: LineageGraph = {
+      instance: { slug: 'me/target', uid: 'aaaaaaaaaaaa' },
+      root: 'run:R1aaaaaaaaaaaaaa',
+      upstream: 2,
+      downstream: 1,
+      truncated: false,
+      nodes: [
+        node('artifact', 'A1aaaaaaaaaaaaaa', k1, { key: k1, description: 'the `first` dataset' }),
+        node('artifact', 'A2aaaaaaaaaaaaaa', k2, { key: k2 }),
+        node('run', 'R1aaaaaaaaaaaaaa', `Transfer from ${slug}`, { transfer: true, description: `Transfer from \`${slug}\`` }),
+        node('transform', 'T1aaaaaaaaaaaaaa', `Transfer from ${slug}`, { transfer: true, decoration: true, key: '__lamindb_transfer__/bbbbbbbbbbbb', description: `Transfer from \`${slug}\`` }),
+      ],
+      edges: [
+        { id: 'transform:T1aaaaaaaaaaaaaa->run:R1aaaaaaaaaaaaaa:transform', source: 'transform:T1aaaaaaaaaaaaaa', target: 'run:R1aaaaaaaaaaaaaa', kind: 'transform' },
+        { id: 'run:R1aaaaaaaaaaaaaa->artifact:A1aaaaaaaaaaaaaa:output', source: 'run:R1aaaaaaaaaaaaaa', target: 'artifact:A1aaaaaaaaaaaaaa', kind: 'output' },
+        { id: 'run:R1aaaaaaaaaaaaaa->artifact:A2aaaaaaaaaaaaaa:output', source: 'run:R1aaaaaaaaaaaaaa', target: 'artifact:A2aaaaaaaaaaaaaa', kind: 'output' },
+      ],
+    };
+    const width = 640;
+    const height = 300;
+    const { page, problems, context } = await openStandalone(graph, 'labels', 'light', width, height);
+    try {
+      const label = (id: string) => page.$eval(`g.node[data-id="${id}"] text.label`, (t) => t.textContent ?? '');
+      // Keys keep their file name (the end), cut at a folder with an ellipsis in front.
+      const l1 = await label('artifact:A1aaaaaaaaaaaaaa');
+      const l2 = await label('artifact:A2aaaaaaaaaaaaaa');
+      assert.ok(l1.endsWith('/dataset1.h5ad') && l1.startsWith('…'), l1);
+      assert.ok(l2.endsWith('/dataset2.h5ad'), l2);
+      // Other labels: never cut in the middle; the origin's slug stays readable from its start.
+      for (const id of ['run:R1aaaaaaaaaaaaaa', 'transform:T1aaaaaaaaaaaaaa']) {
+        const l = await label(id);
+        assert.ok(!/.…./.test(l), `not cut in the middle: ${l}`);
+        assert.ok(l.includes('laminlabs/'), l);
+      }
+      // No literal backticks anywhere the user reads.
+      assert.ok(!((await page.textContent('svg.graph')) ?? '').includes('`'), 'no backticks in the drawing');
+      await page.hover('g.node[data-id="transform:T1aaaaaaaaaaaaaa"]');
+      const tip = (await page.textContent('#tooltip')) ?? '';
+      assert.ok(tip.includes(`Transfer from ${slug}`), tip);
+      assert.ok(!tip.includes('`'), `no backticks in the tooltip: ${tip}`);
+      // The full key is in the tooltip; every node's tooltip stays inside the viewport.
+      for (const n of graph.nodes) {
+        await page.hover(`g.node[data-id="${n.id}"]`);
+        assert.equal(await page.isVisible('#tooltip'), true);
+        const r = await page.$eval('#tooltip', (e) => e.getBoundingClientRect().toJSON());
+        assert.ok(r.left >= 0 && r.top >= 0 && r.right <= width && r.bottom <= height, `${n.id} tooltip ${JSON.stringify(r)} inside ${width}×${height}`);
+        if (n.key) assert.ok(((await page.textContent('#tooltip')) ?? '').includes(n.key), `full key of ${n.id} in its tooltip`);
+      }
+      await page.click('g.node[data-id="artifact:A1aaaaaaaaaaaaaa"]');
+      assert.ok(!((await page.textContent('#details')) ?? '').includes('`'), 'no backticks in the details');
+      // A cleared search leaves no match count behind.
+      await page.locator('#search input').fill('dataset');
+      assert.match((await page.textContent('#status')) ?? '', /2 matches/);
+      await page.locator('#search input').fill('');
+      const status = (await page.textContent('#status')) ?? '';
+      assert.ok(!/match/.test(status), `status after clearing: ${status}`);
+      assert.match(status, /4 nodes/);
       assert.deepEqual(problems, []);
     } finally {
       await context.close();

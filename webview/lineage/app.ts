@@ -4,7 +4,7 @@ import type { BootData, LineageViewState } from '../../src/shared/protocol';
 import { HostError, type Host } from './host';
 import { layoutGraph } from './layout';
 import { matches, nextInDirection, visibleGraph, type Direction } from './model';
-import { Renderer } from './render';
+import { plainText, Renderer } from './render';
 
 const MAX_DEPTH = 12;
 
@@ -32,6 +32,8 @@ export class LineageApp {
   private matchCursor = -1;
   private inflight = new Set<string>();
   private restoredZoom = false;
+  /** "N nodes · M edges": what the status says when no search or message is showing. */
+  private graphStatus = '';
 
   constructor(
     private readonly root: HTMLElement,
@@ -254,7 +256,7 @@ export class LineageApp {
       return;
     }
     const parts: Array<[string, string | null]> = [
-      [n.kind, n.label],
+      [n.kind, plainText(n.label)],
       ['uid', n.uid],
       ['key', n.key],
       ['created_at', n.createdAt],
@@ -283,7 +285,8 @@ export class LineageApp {
     }
     this.applySearch();
     this.showDetails();
-    this.setStatus(`${view.nodes.length} nodes · ${view.edges.length} edges${g.truncated ? ' · truncated (node limit)' : ''}`);
+    this.graphStatus = `${view.nodes.length} nodes · ${view.edges.length} edges${g.truncated ? ' · truncated (node limit)' : ''}`;
+    this.setStatus(this.graphStatus);
     this.save();
   }
 
@@ -296,9 +299,11 @@ export class LineageApp {
     });
   }
 
+  /** Highlights matches and counts them; an empty query shows the graph's status again. */
   private applySearch(): void {
     if (!this.state.search.trim()) {
       this.renderer.setSearch(null);
+      if (/^\d+ match/.test(this.status.textContent ?? '')) this.setStatus(this.graphStatus);
       return;
     }
     const ids = this.matchIds();

@@ -13,18 +13,40 @@ export interface RenderHandlers {
   zoomed(t: { k: number; x: number; y: number }): void;
 }
 
-/** Shortens from the middle: both a path's start and its file name stay readable. */
+/** Shortens at the end: `Transfer from laminlabs/lam…`. */
 export function truncate(s: string, max: number): string {
-  if (s.length <= max) return s;
-  const tail = Math.floor((max - 1) / 2);
-  return `${s.slice(0, max - 1 - tail)}…${s.slice(s.length - tail)}`;
+  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+}
+
+/** A key keeps its end (what tells `…/dataset1.h5ad` from `…/dataset2.h5ad`), cut at a folder where it can. */
+export function truncateKey(key: string, max: number): string {
+  if (key.length <= max) return key;
+  const tail = key.slice(key.length - (max - 1));
+  const slash = tail.indexOf('/');
+  return `…${slash >= 0 ? tail.slice(slash) : tail}`;
+}
+
+/** LaminDB writes code spans in descriptions (``Transfer from `owner/name` ``): shown as plain text. */
+export function plainText(s: string): string {
+  return s.replace(/`([^`]*)`/g, '$1').replace(/`/g, '');
+}
+
+/** A node's first line: a key by its end; a transfer by its origin; anything else cut at the end. */
+export function nodeLabel(n: LineageNode, max = 28): string {
+  if (n.key && n.label === n.key) return truncateKey(n.label, max);
+  const label = plainText(n.label);
+  const transfer = /^Transfer from (.+)$/.exec(label);
+  if (transfer && label.length > max) return truncate(`from ${transfer[1]}`, max);
+  return truncate(label, max);
 }
 
 export function tooltipRows(n: LineageNode): Array<[string, string]> {
-  const rows: Array<[string, string]> = [[n.kind === 'instance' ? 'instance' : n.kind, n.label]];
+  const label = plainText(n.label);
+  const rows: Array<[string, string]> = [[n.kind === 'instance' ? 'instance' : n.kind, label]];
   rows.push(['uid', n.uid]);
   if (n.key && n.key !== n.label) rows.push(['key', n.key]);
-  if (n.description && n.description !== n.label) rows.push(['description', n.description]);
+  const description = n.description ? plainText(n.description) : null;
+  if (description && description !== label) rows.push(['description', description]);
   if (n.createdAt) rows.push(['created_at', n.createdAt]);
   if (n.boundary) rows.push(['', 'click or Enter to load its neighbours']);
   return rows;
@@ -169,11 +191,11 @@ export class Renderer {
       .attr('data-id', (d) => d.node.id)
       .attr('data-kind', (d) => d.node.kind)
       .attr('data-uid', (d) => d.node.uid)
-      .attr('aria-label', (d) => `${d.node.kind} ${d.node.label}, uid ${d.node.uid}`)
+      .attr('aria-label', (d) => `${d.node.kind} ${plainText(d.node.label)}, uid ${d.node.uid}`)
       .attr('transform', (d) => `translate(${d.x - NODE_W / 2},${d.y - NODE_H / 2})`);
     nodes.select('title').text((d) => tooltipRows(d.node).map(([k, v]) => (k ? `${k}: ${v}` : v)).join('\n'));
-    nodes.select('text.label').text((d) => truncate(d.node.label, 28));
-    nodes.select('text.detail').text((d) => truncate(d.node.detail, 38));
+    nodes.select('text.label').text((d) => nodeLabel(d.node));
+    nodes.select('text.detail').text((d) => truncate(plainText(d.node.detail), 38));
     nodes.select('g.more').attr('display', (d) => (d.node.boundary ? null : 'none'));
   }
 
@@ -264,9 +286,23 @@ export class Renderer {
         return row;
       }),
     );
-    this.tooltip.style.left = `${Math.max(4, sx)}px`;
-    this.tooltip.style.top = `${sy + 6}px`;
-    this.tooltip.hidden = false;
+    // Below the node from its left edge; flipped left / above where it would leave the canvas.
+    const [rx, ty] = t.apply([p.x + NODE_W / 2, p.y - NODE_H / 2]);
+    const tip = this.tooltip;
+    tip.style.left = '0px';
+    tip.style.top = '0px';
+    tip.hidden = false;
+    const box = (tip.offsetParent as HTMLElement | null) ?? document.documentElement;
+    const w = tip.offsetWidth;
+    const h = tip.offsetHeight;
+    const maxX = box.clientWidth - 4;
+    const maxY = box.clientHeight - 4;
+    let left = sx + w > maxX ? rx - w : sx;
+    let top = sy + 6 + h > maxY ? ty - 6 - h : sy + 6;
+    left = Math.max(4, Math.min(left, maxX - w));
+    top = Math.max(4, Math.min(top, maxY - h));
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
   }
 
   hideTooltip(): void {
