@@ -24,7 +24,7 @@ function quiet(client: pg.PoolClient): () => void {
 /** A pool over connections that each joined one exported snapshot, handed out again on release. */
 class SnapshotPool {
   private idle: pg.PoolClient[] = [];
-  private waiters: Array<(c: pg.PoolClient) => void> = [];
+  private waiters: Array<{ resolve: (c: pg.PoolClient) => void; reject: (e: Error) => void }> = [];
   private opening = 0;
   private wrappers = new Map<pg.PoolClient, SessionClient>();
 
@@ -60,28 +60,53 @@ class SnapshotPool {
 
   private back(c: pg.PoolClient): void {
     const next = this.waiters.shift();
-    if (next) next(c);
+    if (next) next.resolve(c);
     else this.idle.push(c);
   }
 
+  /** Set once the snapshot ends: a connection that opens after it is released at once, a waiter fails. */
+  private closed = false;
+  private pending = new Set<Promise<unknown>>();
+
   async connect(): Promise<SessionClient> {
+    if (this.closed) throw new Error('internal: the read snapshot has ended');
     const free = this.idle.pop();
     if (free) return this.wrap(free);
     if (this.clients.length + this.opening < this.max) {
       this.opening++;
+      const opened = this.open();
+      const tracked = opened.catch(() => undefined);
+      this.pending.add(tracked);
       try {
-        const c = await this.base.connect();
-        this.clients.push(c);
-        quiet(c);
-        await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
-        // A utility statement takes no parameters; the id was checked to be pg_export_snapshot's form.
-        await c.query(`SET TRANSACTION SNAPSHOT '${this.snapshotId}'`);
-        return this.wrap(c);
+        return this.wrap(await opened);
       } finally {
+        this.pending.delete(tracked);
         this.opening--;
       }
     }
-    return this.wrap(await new Promise<pg.PoolClient>((resolve) => this.waiters.push(resolve)));
+    return this.wrap(await new Promise<pg.PoolClient>((resolve, reject) => this.waiters.push({ resolve, reject })));
+  }
+
+  private async open(): Promise<pg.PoolClient> {
+    const c = await this.base.connect();
+    if (this.closed) {
+      // The snapshot ended while this connection opened (a failed plan): back to the pool unused.
+      c.release();
+      throw new Error('internal: the read snapshot has ended');
+    }
+    this.clients.push(c);
+    quiet(c);
+    await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    // A utility statement takes no parameters; the id was checked to be pg_export_snapshot's form.
+    await c.query(`SET TRANSACTION SNAPSHOT '${this.snapshotId}'`);
+    return c;
+  }
+
+  /** Ends the handing out: waits for the connections still opening, so that every one is in `clients`, released by postgresSnapshot. */
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const w of this.waiters.splice(0)) w.reject(new Error('internal: the read snapshot has ended'));
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
   }
 
   async end(): Promise<void> {
@@ -103,6 +128,7 @@ export async function postgresSnapshot<T>(
   const lead = await pool.connect();
   quiet(lead);
   const clients: pg.PoolClient[] = [lead];
+  let snapshot: SnapshotPool | undefined;
   let failed: unknown = undefined;
   try {
     await lead.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
@@ -110,7 +136,7 @@ export async function postgresSnapshot<T>(
     const id = String(rows[0]?.s);
     if (!/^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/i.test(id)) throw new Error(`internal: unexpected snapshot id ${id}`);
     const db = new Kysely<any>({
-      dialect: new PostgresDialect({ pool: new SnapshotPool(pool, id, max, clients) as never }),
+      dialect: new PostgresDialect({ pool: (snapshot = new SnapshotPool(pool, id, max, clients)) as never }),
       log: () => {
         counter.statements++;
       },
@@ -124,6 +150,7 @@ export async function postgresSnapshot<T>(
     failed = e;
     throw e;
   } finally {
+    await snapshot?.close();
     for (const c of clients) {
       try {
         await c.query(failed === undefined ? 'COMMIT' : 'ROLLBACK');

@@ -1,0 +1,53 @@
+// The read snapshot of a Postgres source (postgres-session.ts) with a real pool: whatever the plan
+// does, every connection it took goes back to the pool outside a transaction.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { postgresSnapshot } from '../../src/core/instance/postgres-session';
+import { testPostgres } from '../support/postgres';
+
+/** Sessions of the database of `url` other than the asking one, with their state. */
+async function sessions(url: string): Promise<string[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ state: string }>(
+      'SELECT state FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+    );
+    return rows.map((r) => r.state);
+  } finally {
+    await c.end();
+  }
+}
+
+describe('postgresSnapshot', () => {
+  it('a plan failing while further connections still open: the error arrives, every connection is back idle, the pool ends', async () => {
+    const url = await (await testPostgres()).createDatabase();
+    const pool = new pg.Pool({ connectionString: url, max: 4 });
+    const base = pool.connect.bind(pool) as () => Promise<pg.PoolClient>;
+    let asked = 0;
+    let allAsked!: () => void;
+    const three = new Promise<void>((r) => (allAsked = r));
+    // Every connection after the first is slow to open (a server far away, or busy).
+    (pool as unknown as { connect: () => Promise<pg.PoolClient> }).connect = async () => {
+      const n = ++asked;
+      if (n === 3) allAsked();
+      const c = await base();
+      if (n > 1) await new Promise((r) => setTimeout(r, 50));
+      return c;
+    };
+    await assert.rejects(
+      postgresSnapshot(pool, { statements: 0 }, 4, async (db) => {
+        // Three reads at once, as the planner's prefetch: the first takes the lead connection, two open new ones.
+        for (let i = 0; i < 3; i++) void sql`SELECT 1`.execute(db).catch(() => undefined);
+        await three;
+        throw new Error('the plan failed');
+      }),
+      /the plan failed/,
+    );
+    assert.equal(pool.totalCount, pool.idleCount, `checked out: ${pool.totalCount - pool.idleCount}`);
+    assert.deepEqual((await sessions(url)).filter((s) => s !== 'idle'), []);
+    await pool.end();
+  });
+});
