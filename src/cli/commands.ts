@@ -18,7 +18,7 @@ import { CLI_TRACKING } from '../core/sync/context';
 import { sync } from '../core/sync/index';
 import { recoverSqlite } from '../core/instance/sqlite';
 import { resolveLocator } from '../core/instance/locator';
-import { cancellable } from './signals';
+import { cancellable, closing } from './signals';
 import { planSync } from '../core/sync/plan';
 import { formatKeptLatest, formatPlan, formatReport, formatWritten, plannedReport, reportJson } from '../core/sync/report';
 import { annotationPlanner } from '../core/sync/annotations';
@@ -100,10 +100,10 @@ export async function syncCommand(args: string[], out: Out): Promise<void> {
         }
         if (signal.aborted) console.error('! the cancel came after the commit was sent: the sync completed');
       } finally {
-        await target.close();
+        await closing(() => target.close());
       }
     } finally {
-      await source.close();
+      await closing(() => source.close());
     }
   });
 }

@@ -1,8 +1,11 @@
 // Ctrl-C and SIGTERM during a command: the command's AbortSignal fires, the sync rolls back
 // (between batches, or before the commit), and the CLI prints "cancelled: nothing written" and
-// exits 130 (SIGINT) or 143 (SIGTERM). A second signal exits at once (the database rolls back
-// what was not committed by itself).
+// exits 130 (SIGINT) or 143 (SIGTERM). A second signal, or a signal while the connections close
+// (nothing left to cancel), exits at once (the database rolls back what was not committed by itself).
+import { testPause } from '../core/test-hooks';
+
 let received: NodeJS.Signals | null = null;
+let closingNow = 0;
 
 /** The signal that cancelled the command, if one came. */
 export function receivedSignal(): NodeJS.Signals | null {
@@ -17,7 +20,7 @@ export function exitCodeFor(signal: NodeJS.Signals): number {
 export async function cancellable<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const ac = new AbortController();
   const onSignal = (signal: NodeJS.Signals) => {
-    if (received) process.exit(exitCodeFor(received));
+    if (received || closingNow > 0) process.exit(exitCodeFor(received ?? signal));
     received = signal;
     ac.abort();
   };
@@ -28,5 +31,16 @@ export async function cancellable<T>(fn: (signal: AbortSignal) => Promise<T>): P
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Runs `close` (an instance's connections) so that a signal meanwhile ends the process at once. */
+export async function closing(close: () => Promise<void>): Promise<void> {
+  closingNow++;
+  try {
+    await testPause('close');
+    await close();
+  } finally {
+    closingNow--;
   }
 }

@@ -126,3 +126,24 @@ describe('the commit phase', () => {
     assert.equal(j.phases_ms.plan + j.phases_ms.write + j.phases_ms.commit, j.duration_ms);
   });
 });
+
+describe('a signal while the connections close', () => {
+  it('SIGTERM while an instance closes (nothing left to cancel) ends the process at once with 143', async () => {
+    const source = await guideSource('sqlite');
+    const target = await emptyTarget('sqlite');
+    const at = outputWatcher(/\[test-pause close\]/);
+    let pid = 0;
+    // The pause (30 s) stands for a close that does not finish (a connection that never ends).
+    const running = spawnCli(['sync', source, target, '--key', GUIDE_ARTIFACT.key], {
+      env: { LAMIN_SYNC_TEST_PAUSE_MS: '30000', LAMIN_SYNC_TEST_PAUSE_AT: 'close' },
+      onOutput: at.onOutput,
+      onSpawn: (c) => (pid = c.pid!),
+      timeoutMs: 20_000,
+    });
+    await at.seen;
+    process.kill(pid, 'SIGTERM');
+    const run = await running;
+    assertExit(run, 143);
+    assertNoStackTrace(run.err, 'stderr');
+  });
+});
