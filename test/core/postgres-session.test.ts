@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { postgresSnapshot } from '../../src/core/instance/postgres-session';
+import { postgresSnapshot, postgresWriteLock } from '../../src/core/instance/postgres-session';
 import { testPostgres } from '../support/postgres';
 
 /** Sessions of the database of `url` other than the asking one, with their state. */
@@ -50,4 +50,35 @@ describe('postgresSnapshot', () => {
     assert.deepEqual((await sessions(url)).filter((s) => s !== 'idle'), []);
     await pool.end();
   });
+});
+
+describe('postgresWriteLock', () => {
+  for (const how of ['the lock wait times out (LOCKED)', 'the sync is cancelled while it waits (CANCELLED)'] as const) {
+    it(`${how}: the connection goes back to the pool outside a transaction`, async () => {
+      const url = await (await testPostgres()).createDatabase();
+      // One connection: the statement after the failed lock runs on the very connection it used.
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      const holder = new pg.Client({ connectionString: url });
+      await holder.connect();
+      const saved = process.env.LAMIN_SYNC_LOCK_TIMEOUT;
+      try {
+        // Another sync holds the target's lock (lamin-sync's advisory key).
+        await holder.query('SELECT pg_advisory_lock($1, $2)', [0x4c53594e, 1]);
+        const ac = new AbortController();
+        if (how.startsWith('the lock wait times out')) process.env.LAMIN_SYNC_LOCK_TIMEOUT = '0';
+        else ac.abort();
+        await assert.rejects(
+          postgresWriteLock(pool, { statements: 0 }, 'the target', async () => assert.fail('ran without the lock'), { signal: ac.signal }),
+          how.includes('LOCKED') ? { code: 'LOCKED' } : { code: 'CANCELLED' },
+        );
+        const { rows } = await pool.query<{ outside: boolean }>('SELECT now() = statement_timestamp() AS outside');
+        assert.equal(rows[0]?.outside, true, 'the pooled connection is still inside the failed sync\'s transaction');
+      } finally {
+        if (saved === undefined) delete process.env.LAMIN_SYNC_LOCK_TIMEOUT;
+        else process.env.LAMIN_SYNC_LOCK_TIMEOUT = saved;
+        await holder.end();
+        await pool.end();
+      }
+    });
+  }
 });

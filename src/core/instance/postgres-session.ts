@@ -183,6 +183,7 @@ export async function postgresWriteLock<T>(
   const client = await pool.connect();
   const unquiet = quiet(client);
   let broken: Error | undefined;
+  let commitSent = false;
   const wrapper: SessionClient = { query: client.query.bind(client) as pg.PoolClient['query'], release: () => undefined };
   const db = new Kysely<any>({
     dialect: new PostgresDialect({ pool: { connect: async () => wrapper, end: async () => undefined } as never }),
@@ -215,21 +216,21 @@ export async function postgresWriteLock<T>(
       }
       await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
     }
-    let result: T;
-    try {
-      result = await fn({ db, foreignKeysOff: false, beforeCommit: () => testPause('commit') });
-    } catch (e) {
-      await client.query('ROLLBACK').catch((err: Error) => {
-        broken = err;
-      });
-      throw e;
-    }
+    const result = await fn({ db, foreignKeysOff: false, beforeCommit: () => testPause('commit') });
+    commitSent = true;
     const commit = client.query('COMMIT');
     commit.catch(() => undefined);
     await testPause('commit-sent');
     await commit;
     return result;
   } catch (e) {
+    // Whatever failed before the COMMIT (the write, the lock's wait, a cancel): the connection
+    // goes back to the pool outside a transaction, or is discarded.
+    if (!commitSent) {
+      await client.query('ROLLBACK').catch((err: Error) => {
+        broken = err;
+      });
+    }
     broken ??= e instanceof LaminSyncError ? undefined : (e as Error);
     throw e;
   } finally {
