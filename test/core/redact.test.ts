@@ -15,6 +15,18 @@ describe('redactLocation', () => {
     ["host=h password='S E C' dbname=x", 'host=h password=*** dbname=x'],
     ['sslpassword=SEC&x=1', 'sslpassword=***&x=1'],
     ['/data/lamin.db and s3://bucket/key stay', '/data/lamin.db and s3://bucket/key stay'],
+    // pg takes an unencoded `/`, `?`, `#`, `@` or space in the userinfo's password as part of it.
+    ['postgresql://u:pa/SEC@127.0.0.1:1/db', 'postgresql://u:***@127.0.0.1:1/db'],
+    ['postgresql://u:pa?SEC@h/db', 'postgresql://u:***@h/db'],
+    ['postgresql://u:pa#SEC@h/db', 'postgresql://u:***@h/db'],
+    ['postgresql://u:pa SEC@h/db', 'postgresql://u:***@h/db'],
+    ['cannot reach postgresql://u:a/b SEC@h:5432/db: refused', 'cannot reach postgresql://u:***@h:5432/db: refused'],
+    ['from postgresql://u:SEC@h/a to postgresql://v:SEC2@k/b', 'from postgresql://u:***@h/a to postgresql://v:***@k/b'],
+    // pg decodes a query key: pass%77ord is the password.
+    ['postgresql://u@h/db?pass%77ord=SEC', 'postgresql://u@h/db?pass%77ord=***'],
+    ['postgresql://u@h/db?x=1&%70assword=SEC&y=2', 'postgresql://u@h/db?x=1&%70assword=***&y=2'],
+    ['postgresql://u@h/db?ssl%70assword=SEC', 'postgresql://u@h/db?ssl%70assword=***'],
+    ['postgresql://u@h/db?applic%61tion_name=keep', 'postgresql://u@h/db?applic%61tion_name=keep'],
   ];
   for (const [input, expected] of cases) {
     it(`redacts ${input}`, () => {

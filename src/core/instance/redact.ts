@@ -3,14 +3,19 @@
  * text that may embed one, such as a driver's error message) passes it through `redactLocation`.
  *
  * - the password of a URL's userinfo (`scheme://user:SECRET@host`, also with an empty user and in
- *   URLs `new URL` cannot parse): `scheme://user:***@host`;
+ *   URLs `new URL` cannot parse): `scheme://user:***@host`. An unencoded `/`, `?`, `#`, `@` or space
+ *   may be part of it (pg accepts them), so it runs to the last `@` of the line that starts no other
+ *   URL: text between a port and a later `@` on the same line is redacted too (safe, not exact);
  * - `password=…` (and `sslpassword=…`) in any case and position: a URL's query, a libpq
- *   `key=value` connection string, a message quoting either: `password=***`.
+ *   `key=value` connection string, a message quoting either: `password=***`; a URL query key
+ *   percent-encoded (`pass%77ord=…`, which pg decodes to `password`) as well.
  */
 export const REDACTED = '***';
 
-// scheme://[user]:password@ — the password runs to the last `@` before the path, query or space.
-const USERINFO_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):([^\s/?#]*)@/gi;
+// scheme://[user]:password@ — the password runs to the last `@` of the line not past another `scheme://`.
+const USERINFO_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:]*):((?:(?![a-z][a-z0-9+.-]*:\/\/)[^\r\n])*)@/gi;
+// ?key=value or &key=value whose key has a percent escape: redacted when the decoded key is a password's.
+const ENCODED_PARAM = /([?&])([^=&#\s]*%[0-9a-f]{2}[^=&#\s]*)=([^&#\s]*)/gi;
 // password=value, value quoted ('…' or "…") or up to the next separator (punctuation that ends a
 // sentence, such as the colon after a URL in a message, stays).
 const PASSWORD_PARAM = /\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&#;,)'"]*?(?=[.:]?(?:[\s&#;,)'"]|$)))/gi;
@@ -18,7 +23,10 @@ const PASSWORD_PARAM = /\b((?:ssl)?password\s*=\s*)('(?:[^'\\]|\\.)*'|"(?:[^"\\]
 export function redactLocation(text: string): string {
   return text
     .replace(USERINFO_PASSWORD, (_m, scheme: string, user: string) => `${scheme}${user}:${REDACTED}@`)
-    .replace(PASSWORD_PARAM, (_m, key: string) => `${key}${REDACTED}`);
+    .replace(PASSWORD_PARAM, (_m, key: string) => `${key}${REDACTED}`)
+    .replace(ENCODED_PARAM, (m, sep: string, key: string) =>
+      /^(ssl)?password$/i.test(safeDecode(key).trim()) ? `${sep}${key}=${REDACTED}` : m,
+    );
 }
 
 /**
