@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pg from 'pg';
+import { connectPostgres } from '../../src/core/instance/postgres';
 import { postgresSnapshot, postgresWriteLock } from '../../src/core/instance/postgres-session';
 import { testPostgres } from '../support/postgres';
 
@@ -81,4 +82,26 @@ describe('postgresWriteLock', () => {
       }
     });
   }
+});
+
+describe('a Postgres session the server ends by a timeout', () => {
+  it('idle_in_transaction_session_timeout: the next statement says which setting ended it and what to do', async () => {
+    const url = await (await testPostgres()).createDatabase();
+    const conn = await connectPostgres(url, false, { statements: 0 });
+    try {
+      const client = await conn.pool.connect();
+      const ended = new Promise<void>((r) => client.once('error', () => r()));
+      await client.query("SET idle_in_transaction_session_timeout = '50ms'");
+      await client.query('BEGIN');
+      await ended; // the server's FATAL 25P03, sent while the transaction sat idle
+      await assert.rejects(client.query('SELECT 1'), (e: Error) => {
+        assert.match(e.message, /was lost .*nothing was written\. The server's idle_in_transaction_session_timeout ended the session/);
+        assert.match(e.message, /ALTER ROLE \S+ SET idle_in_transaction_session_timeout = 0/);
+        return true;
+      });
+      client.release(true as never);
+    } finally {
+      await conn.close();
+    }
+  });
 });

@@ -21,7 +21,14 @@ interface PgError {
 }
 
 /** SQLSTATEs and socket codes after which the session is gone. */
-const LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'ECONNRESET', 'EPIPE']);
+const LOST = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004', 'ECONNRESET', 'EPIPE', '25P03', '25P04', '57P05']);
+
+/** The server setting whose timeout ended a session (the target's transaction sits idle while the plan reads). */
+const TIMEOUT_SETTING: Record<string, string> = {
+  '25P03': 'idle_in_transaction_session_timeout',
+  '25P04': 'transaction_timeout',
+  '57P05': 'idle_session_timeout',
+};
 
 export function isConnectionLost(e: unknown): boolean {
   const err = e as PgError;
@@ -64,10 +71,14 @@ export function translatePostgresError(e: unknown, ctx: PostgresErrorContext): L
         { cause: e },
       );
     }
+    const setting = TIMEOUT_SETTING[code];
     return new LaminSyncError(
       'CONNECTION',
       `The connection to ${where} was lost (${why}) before anything was committed: nothing was written. ` +
-        'Check that the server is up and run the command again.',
+        (setting
+          ? `The server's ${setting} ended the session (the target's transaction waits while the plan reads the source): ` +
+            `raise it or turn it off${ctx.role ? ` (ALTER ROLE ${ctx.role} SET ${setting} = 0)` : ''} and run the command again.`
+          : 'Check that the server is up and run the command again.'),
       { cause: e },
     );
   }
