@@ -105,3 +105,35 @@ describe('a Postgres session the server ends by a timeout', () => {
     }
   });
 });
+
+describe('a Postgres connection opened during a sync that the server refuses', () => {
+  it('too many connections (53300): the error names the location, not only the driver', async () => {
+    const url = await (await testPostgres()).createDatabase();
+    const role = `limited_${process.pid}_${Date.now().toString(36)}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE ROLE ${admin.escapeIdentifier(role)} LOGIN PASSWORD 'pw' CONNECTION LIMIT 1`);
+    } finally {
+      await admin.end();
+    }
+    const u = new URL(url);
+    u.username = role;
+    u.password = 'pw';
+    const conn = await connectPostgres(u.toString(), true, { statements: 0 });
+    try {
+      const held = await conn.pool.connect(); // the one connection the role may have
+      try {
+        await assert.rejects(conn.pool.connect(), (e: Error) => {
+          assert.match(e.message, /^The Postgres server of postgresql:\/\/limited_\S+:\*\*\*@127\.0\.0\.1:\d+\/\w+ is out of resources \(too many connections for role .*\): nothing was written/);
+          assert.doesNotMatch(e.message, /:pw@/);
+          return true;
+        });
+      } finally {
+        held.release();
+      }
+    } finally {
+      await conn.close();
+    }
+  });
+});

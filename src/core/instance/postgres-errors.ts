@@ -160,6 +160,7 @@ export function translatePostgresError(e: unknown, ctx: PostgresErrorContext): L
 
 /** Why a connection attempt failed, as one actionable line. */
 export function translatePostgresConnectError(e: unknown, ctx: PostgresErrorContext): LaminSyncError {
+  if (e instanceof LaminSyncError) return e;
   const err = (e ?? {}) as PgError;
   const where = ctx.location;
   const why = cause(e);
@@ -193,7 +194,7 @@ export function translatePostgresConnectError(e: unknown, ctx: PostgresErrorCont
         { cause: e },
       );
   }
-  if (/timeout expired|Connection terminated due to connection timeout/i.test(err.message ?? '')) {
+  if (/timeout expired|timeout exceeded when trying to connect|Connection terminated due to connection timeout/i.test(err.message ?? '')) {
     return new LaminSyncError(
       'CONNECTION',
       `Cannot reach Postgres at ${where}: no answer in time (${why}). Is the server running and the host and port right?`,

@@ -142,18 +142,20 @@ function translatingClient(ctx: PostgresErrorContext): typeof pg.Client {
 
     // A failed handshake (a password the server asked for and none given) leaves pg's socket open
     // until the server's authentication_timeout (a minute): close it, so the process can exit.
+    // Its error is translated here, so a connection the pool opens during a sync (refused, too
+    // many clients) names the location too.
     override connect(...args: any[]): any {
       const close = () => (this as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.();
       const [callback] = args;
       if (typeof callback === 'function') {
         return (super.connect as unknown as (cb: (e?: Error) => void) => void)((e?: Error) => {
           if (e) close();
-          (callback as (e?: Error) => void)(e);
+          (callback as (e?: Error) => void)(e ? translatePostgresConnectError(e, ctx) : e);
         });
       }
       return (super.connect as unknown as () => Promise<void>)().catch((e: unknown) => {
         close();
-        throw e;
+        throw translatePostgresConnectError(e, ctx);
       });
     }
 
