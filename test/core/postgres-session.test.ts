@@ -137,3 +137,25 @@ describe('a Postgres connection opened during a sync that the server refuses', (
     }
   });
 });
+
+describe('read snapshots on one pool, one after another', () => {
+  it('add no error listener to the pooled connections (no MaxListenersExceededWarning after many syncs)', async () => {
+    const url = await (await testPostgres()).createDatabase();
+    const conn = await connectPostgres(url, true, { statements: 0 });
+    const listeners = async () => {
+      const c = await conn.pool.connect();
+      try {
+        return c.listenerCount('error');
+      } finally {
+        c.release();
+      }
+    };
+    try {
+      const before = await listeners();
+      for (let i = 0; i < 3; i++) await postgresSnapshot(conn.pool, { statements: 0 }, 1, (db) => sql`SELECT 1`.execute(db));
+      assert.equal(await listeners(), before);
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -1,6 +1,7 @@
 // Postgres sessions that span many statements: one read snapshot shared by several pooled
 // connections (the planner's reads run in parallel), and the target's write transaction that
-// holds a transaction-scoped advisory lock from its start.
+// holds a transaction-scoped advisory lock from its start. The pool is connectPostgres's: each of
+// its clients listens for the 'error' pg emits on a broken connection, checked out or idle.
 import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { LaminSyncError } from '../errors';
@@ -12,13 +13,6 @@ import type { StatementCounter } from './types';
 interface SessionClient {
   query: pg.PoolClient['query'];
   release(): void;
-}
-
-function quiet(client: pg.PoolClient): () => void {
-  // An error on a checked-out connection (the server went away) surfaces on its next query.
-  const onError = () => undefined;
-  client.on('error', onError);
-  return () => client.off('error', onError);
 }
 
 /** A pool over connections that each joined one exported snapshot, handed out again on release. */
@@ -95,7 +89,6 @@ class SnapshotPool {
       throw new Error('internal: the read snapshot has ended');
     }
     this.clients.push(c);
-    quiet(c);
     await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     // A utility statement takes no parameters; the id was checked to be pg_export_snapshot's form.
     await c.query(`SET TRANSACTION SNAPSHOT '${this.snapshotId}'`);
@@ -126,7 +119,6 @@ export async function postgresSnapshot<T>(
   fn: (db: Kysely<any>) => Promise<T>,
 ): Promise<T> {
   const lead = await pool.connect();
-  quiet(lead);
   const clients: pg.PoolClient[] = [lead];
   let snapshot: SnapshotPool | undefined;
   let failed: unknown = undefined;
@@ -181,7 +173,6 @@ export async function postgresWriteLock<T>(
   options: WriteLockOptions = {},
 ): Promise<T> {
   const client = await pool.connect();
-  const unquiet = quiet(client);
   let broken: Error | undefined;
   let commitSent = false;
   const wrapper: SessionClient = { query: client.query.bind(client) as pg.PoolClient['query'], release: () => undefined };
@@ -235,7 +226,6 @@ export async function postgresWriteLock<T>(
     throw e;
   } finally {
     await db.destroy().catch(() => undefined);
-    unquiet();
     client.release(broken);
   }
 }
