@@ -159,3 +159,19 @@ describe('read snapshots on one pool, one after another', () => {
     }
   });
 });
+
+describe('a password kept apart (SecretStorage) for a URL new URL cannot parse', () => {
+  it('an empty host with ?host= (pg parses it): the password is used, not dropped', async () => {
+    const url = new URL(await (await testPostgres()).createDatabase());
+    const password = decodeURIComponent(url.password);
+    const odd = `postgresql://${url.username}@/${url.pathname.slice(1)}?host=${url.hostname}&port=${url.port}`;
+    assert.throws(() => new URL(odd));
+    const conn = await connectPostgres(odd, true, { statements: 0 }, password);
+    try {
+      const { rows } = await conn.pool.query<{ db: string }>('SELECT current_database() AS db');
+      assert.equal(rows[0]?.db, url.pathname.slice(1));
+    } finally {
+      await conn.close();
+    }
+  });
+});

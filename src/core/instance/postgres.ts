@@ -1,6 +1,6 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import type { LaminSyncError } from '../errors';
+import { LaminSyncError } from '../errors';
 import { isConnectionLost, translatePostgresConnectError, translatePostgresError, type PostgresErrorContext } from './postgres-errors';
 import { redactLocation } from './redact';
 import type { StatementCounter } from './types';
@@ -44,7 +44,17 @@ function connectionString(url: string, password: string | undefined, options: st
   try {
     u = new URL(url);
   } catch {
-    return { url, options };
+    // pg parses some URLs new URL cannot (an empty host with the host in ?host=): the given
+    // password goes into the userinfo as text, never silently dropped.
+    if (password === undefined) return { url, options };
+    const m = /^([a-z][a-z0-9+.-]*:\/\/)([^/?#@:]*)(?::[^/?#]*)?@/i.exec(url);
+    if (!m) {
+      throw new LaminSyncError(
+        'INVALID_ARGUMENT',
+        `Cannot apply the stored password to ${redactLocation(url)}: the URL names no user. Write it as postgresql://USER@HOST:PORT/DATABASE.`,
+      );
+    }
+    return { url: `${m[1]}${m[2]}:${encodeURIComponent(password)}@${url.slice(m[0].length)}`, options };
   }
   if (password !== undefined) u.password = encodeURIComponent(password);
   const own = [...u.searchParams.keys()].find((k) => k.toLowerCase() === 'options');
