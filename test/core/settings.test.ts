@@ -1,11 +1,11 @@
 // LaminDB's settings files: slugs resolve to instances, uids derive as lamindb-setup derives them.
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openInstance } from '../../src/core/instance/open';
-import { instanceUidFromUuid, laminSettingsDir, listInstanceSettings, localInstanceUuid } from '../../src/core/instance/settings';
-import { initInstance } from '../../src/core/schema/init';
+import { instanceUidFromUuid, laminSettingsDir, listInstanceSettings, localInstanceUuid, registerInstance } from '../../src/core/instance/settings';
+import { initIdentity, initInstance } from '../../src/core/schema/init';
 import { GUIDE_ARTIFACT, GUIDE_SOURCE, seedGuideExample } from '../../src/core/example/guide';
 import { insertRecords } from '../../src/core/example/insert';
 import { CLI_TRACKING } from '../../src/core/sync/context';
@@ -78,5 +78,30 @@ describe('LaminDB settings', () => {
       if (previous === undefined) delete process.env.LAMIN_SETTINGS_DIR;
       else process.env.LAMIN_SETTINGS_DIR = previous;
     }
+  });
+});
+
+describe('registering an instance in LaminDB\'s settings', () => {
+  it('writes the settings files (which may hold a Postgres URL with its password) readable by the owner only', () => {
+    const dir = tempDir();
+    const file = registerInstance(
+      { owner: 'o', name: 'n', storageRoot: dir, db: 'postgresql://u:SECRET@h/db', modules: [], id: localInstanceUuid('o', 'n') },
+      join(dir, 'settings'),
+    );
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(statSync(join(dir, 'settings', 'current_instance.env')).mode & 0o777, 0o600);
+  });
+
+  it('refuses an owner or name that would put the settings file elsewhere, before anything is written', () => {
+    const dir = tempDir();
+    for (const [owner, name] of [['o', 'a/b'], ['o', '..'], ['../x', 'n'], ['o', 'a\\b'], ['o', 'x..y']]) {
+      assert.throws(() => initIdentity({ storage: dir, owner, name }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'INVALID_ARGUMENT');
+        assert.match(e.message, /^The instance (owner|name) ".*" cannot name LaminDB's settings file/);
+        return true;
+      });
+    }
+    assert.deepEqual(readdirSync(dir), []);
+    assert.equal(initIdentity({ storage: dir, owner: 'lab-1', name: 'My_Instance.v2' }).name, 'my_instance.v2');
   });
 });

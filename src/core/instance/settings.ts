@@ -138,7 +138,8 @@ export interface InstanceRegistration {
 
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
+  // Owner-only: lamindb_instance_db may hold the Postgres URL with its password.
+  writeFileSync(tmp, text, { mode: 0o600 });
   renameSync(tmp, file);
 }
 

@@ -134,7 +134,18 @@ export function writeStorageMarker(
 /** The storage root, owner and name `init` gives an instance (`lamin init`'s rules). */
 export function initIdentity(options: Pick<InitOptions, 'storage' | 'name' | 'owner'>): { storageRoot: string; owner: string; name: string } {
   const storageRoot = isRemote(options.storage) ? options.storage.replace(/\/+$/, '') : resolve(options.storage);
-  return { storageRoot, owner: options.owner ?? 'anonymous', name: (options.name ?? basename(storageRoot)).toLowerCase() };
+  const owner = options.owner ?? 'anonymous';
+  const name = (options.name ?? basename(storageRoot)).toLowerCase();
+  // Both name LaminDB's settings file (instance--OWNER--NAME.env): no path may come out of them.
+  for (const [what, value] of [['owner', owner], ['name', name]] as const) {
+    if (value === '' || /[/\\\0]|\.\./.test(value) || value === '.') {
+      throw new LaminSyncError(
+        'INVALID_ARGUMENT',
+        `The instance ${what} ${JSON.stringify(value)} cannot name LaminDB's settings file (instance--OWNER--NAME.env): use one without /, \\ or "..".`,
+      );
+    }
+  }
+  return { storageRoot, owner, name };
 }
 
 /**
