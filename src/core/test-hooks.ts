@@ -9,7 +9,7 @@ export function testPauseMs(): number {
 /**
  * With `LAMIN_SYNC_TEST_PAUSE_MS` set (tests only), pauses that long at a point of a sync
  * (`stage`: `plan` between source reads, `batch` before each written batch, `commit` before the
- * commit, `commit-sent` while a Postgres COMMIT is in flight) after writing `[test-pause STAGE]`
+ * commit, `commit-sent` while a Postgres COMMIT is in flight; `close`, only when listed, as the CLI closes an instance) after writing `[test-pause STAGE]`
  * to stderr (only at the stages listed in `LAMIN_SYNC_TEST_PAUSE_AT`, when set), so that a fault test can kill or signal the CLI, or change the source, right there.
  * A SQLite target also gets a tiny page cache then, so that written pages reach the file before
  * the commit as in a large sync (a kill then leaves a hot journal, as a kill inside the commit does).
