@@ -322,3 +322,30 @@ describe('bad input: SQL-looking values are values', () => {
     assert.deepEqual(changedTables(sourceBefore, sqliteChecksums(source)), []);
   });
 });
+
+describe('fault: a Postgres source row whose foreign key points nowhere (written with FK checks off)', () => {
+  it('the plan fails with one line, exit 1, the target unchanged, and no lamin-sync session left on the source', async () => {
+    const source = await guideSource();
+    const target = await makeInstance('sqlite', { name: 'test-sync' });
+    // As the superuser with triggers (and so FK checks) off: the constraint stays, the row breaks it.
+    await admin(
+      source,
+      'SET session_replication_role = replica',
+      `UPDATE lamindb_artifact SET storage_id = 999 WHERE key = '${GUIDE_ARTIFACT.key.replace(/'/g, "''")}'`,
+    );
+    const before = sqliteChecksums(target);
+    const run = await spawnCli(['sync', source, target, '--key', GUIDE_ARTIFACT.key], { timeoutMs: 60_000 });
+    assertFails(run, /^error: .*(storage|999)/im);
+    assert.deepEqual(changedTables(before, sqliteChecksums(target)), []);
+    const db = decodeURIComponent(new URL(source).pathname.slice(1));
+    const { baseUrl } = await testPostgres();
+    const c = new pg.Client({ connectionString: baseUrl });
+    await c.connect();
+    try {
+      const { rows } = await c.query("SELECT state FROM pg_stat_activity WHERE datname = $1 AND application_name = 'lamin-sync'", [db]);
+      assert.deepEqual(rows, []);
+    } finally {
+      await c.end();
+    }
+  });
+});
