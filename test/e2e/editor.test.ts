@@ -132,7 +132,10 @@ suite('VS Code extension in a real editor', { skip, timeout: 15 * 60_000 }, () =
   }
   async function contextMenu(label: string | RegExp, item: string, under = 'laminlabs/lamindata') {
     await (await rowUnder(under, label)).click({ button: 'right' });
-    const entry = page.getByRole('menuitem', { name: item, exact: true });
+    // The item's accessible name is its label, followed by its keybinding where it has one
+    // (`Sync to default Ctrl+Shift+Enter`); the label must match whole.
+    const escaped = item.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const entry = page.getByRole('menuitem', { name: new RegExp(`^${escaped}(?:[ ,]+\\S+)?$`) });
     await entry.waitFor({ state: 'visible', timeout: 10_000 });
     await entry.click();
     // A click that lands while the menu is still settling is dropped (seen under load): click again.
