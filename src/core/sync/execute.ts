@@ -328,6 +328,7 @@ export async function executeSync(
   const total = plan.insertOrder.reduce((n, b) => n + b.length, 0);
   const written: Record<string, number> = {};
   const demoted: Record<string, number> = {};
+  const updated: Record<string, number> = {};
   let ctx: WriteContext | null = null;
   let writtenAt = started;
   throwIfAborted(options.signal);
@@ -390,7 +391,7 @@ export async function executeSync(
           })
           .where('id', '=', u.targetLinkId)
           .execute();
-        written[u.table] = (written[u.table] ?? 0) + 1;
+        updated[u.table] = (updated[u.table] ?? 0) + 1;
       }
       throwIfAborted(options.signal);
       writtenAt = Date.now();
@@ -430,6 +431,7 @@ export async function executeSync(
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,
     written,
+    updated,
     demoted,
     keptLatest: plan.keptLatest,
     durationMs: (plan.planning?.durationMs ?? 0) + finished - started,
