@@ -4,6 +4,7 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LaminSyncError } from '../errors';
+import { checkViolationError, nullValueError } from './constraint-errors';
 
 /** Where a SQLite error happened. */
 export interface SqliteWhere {
@@ -146,20 +147,7 @@ export function translateSqliteError(e: unknown, where: SqliteWhere): unknown {
  */
 function constraintError(code: string, msg: string, file: string, e: unknown): unknown {
   const col = /constraint failed: (.+)$/.exec(msg)?.[1];
-  if (code === 'SQLITE_CONSTRAINT_NOTNULL') {
-    return new LaminSyncError(
-      'INVALID_DATA',
-      `Nothing was written: a row of this sync has no value (NULL) in ${col ?? 'a column'}, which ${file} requires. ` +
-        'The source row breaks LaminDB’s schema: give it a value in the source (or leave it out) and sync again.',
-      { cause: e },
-    );
-  }
-  if (code === 'SQLITE_CONSTRAINT_CHECK') {
-    return new LaminSyncError(
-      'INVALID_DATA',
-      `Nothing was written: a row of this sync breaks the check ${col ?? ''} of ${file}. Fix the source row and sync again.`,
-      { cause: e },
-    );
-  }
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL') return nullValueError(col, file, e);
+  if (code === 'SQLITE_CONSTRAINT_CHECK') return checkViolationError(col, file, e);
   return e;
 }
