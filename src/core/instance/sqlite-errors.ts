@@ -5,6 +5,7 @@ import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LaminSyncError } from '../errors';
 import { checkViolationError, nullValueError } from './constraint-errors';
+import { lockedError } from './lock-messages';
 
 /** Where a SQLite error happened. */
 export interface SqliteWhere {
@@ -71,14 +72,8 @@ export function translateSqliteError(e: unknown, where: SqliteWhere): unknown {
   if (code === 'SQLITE_READONLY_ROLLBACK') return hotJournalError(file, e);
   switch (primary) {
     case 'SQLITE_BUSY':
-    case 'SQLITE_LOCKED': {
-      const waited = where.waitedMs ? ` (waited ${Math.round(where.waitedMs / 1000)} s)` : '';
-      return new LaminSyncError(
-        'LOCKED',
-        `${file} is locked by another process${waited}; retry when it finishes. Nothing was written.`,
-        cause,
-      );
-    }
+    case 'SQLITE_LOCKED':
+      return lockedError(file, where.waitedMs, e);
     case 'SQLITE_FULL':
       return new LaminSyncError(
         'DISK_FULL',
