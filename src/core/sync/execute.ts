@@ -10,7 +10,7 @@ import { pgArrayLiteral } from '../instance/pg-array';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import { findRun, finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
-import { idIsRowid, InsertedRows, missingParent } from './foreign-keys';
+import { checksForeignKeysAtOnce, idIsRowid, InsertedRows, missingParent } from './foreign-keys';
 import { throwIfAborted } from './plan';
 import { plannedReport } from './report';
 import type { PlannedRow, SyncPlan, SyncProgress, SyncResult } from './types';
@@ -406,10 +406,8 @@ export async function executeSync(
     try {
       if (options.session) await write(options.session);
       else {
-        const foreignKeysOff =
-          target.dialect === 'sqlite' && plan.insertOrder.every((b) => idIsRowid(target.catalog.tables.get(b[0]!.table)!));
         await target.withWriteLock(write, {
-          foreignKeysOff,
+          foreignKeysOff: checksForeignKeysAtOnce(target),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onWait ? { onWait: options.onWait } : {}),
         });
