@@ -65,10 +65,9 @@ describe('slot schemas as lamindb builds them', () => {
     assertNoStackTrace(run.out + run.err);
     assert.match(run.out, /^! updating annotation of artifact qMg9kQIytwfT1ZHs0000 with feature set for slot: var\.T$/m);
     // The re-pointed slot is an updated row, not a written link row (LaminDB's report lines stay as they are).
-    assert.match(
-      run.out,
-      /^→ written: 1 Transform, 2 Run, 4 Feature, 4 feature values, 5 link rows \(bionty\.Artifact–CellType links × 1, Artifact–JsonValue links × 4\), 1 slot re-pointed \(Artifact–Schema links\)$/m,
-    );
+    const written = /^→ written: .*$/m.exec(run.out)?.[0] ?? '';
+    assert.match(written, /, 5 link rows \([^)]*\), 1 slot re-pointed \(Artifact–Schema links\)$/);
+    assert.doesNotMatch(written, /Artifact–Schema links ×/);
     const after = await open(c.file('tgt'), c.settingsDir, true);
     const slots = await sql<{ slot: string; hash: string; uid: string }>`
       SELECT l.slot, s.hash, s.uid FROM lamindb_artifactschema l JOIN lamindb_schema s ON s.id = l.schema_id ORDER BY l.slot`.execute(after.db);
