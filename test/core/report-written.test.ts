@@ -12,6 +12,11 @@ describe('formatWritten', () => {
       assert.equal(line({}), NOTHING_WRITTEN);
       assert.equal(line({ lamindb_run: 0 }), NOTHING_WRITTEN);
       assert.equal(line({ lamindb_artifactulabel: 1 }), '→ written: 1 link row (Artifact–ULabel links)');
+      // A re-pointed slot is an updated row, apart from the rows written.
+      assert.equal(
+        formatWritten({ written: { lamindb_run: 2 }, updated: { lamindb_artifactschema: 1 }, demoted: {} }, t.catalog),
+        '→ written: 2 Run, 1 slot re-pointed (Artifact–Schema links)',
+      );
       assert.equal(
         line(
           { lamindb_transform: 1, lamindb_run: 2, lamindb_artifact: 3, bionty_celltype: 2, lamindb_jsonvalue: 2, lamindb_artifactulabel: 4, bionty_artifactcelltype: 2 },

@@ -29,6 +29,20 @@ async function schemasWithMembers(i: Instance) {
   return out;
 }
 
+/** A lamindb-made target whose artifact holds var.T with another schema, as an earlier lamin-sync left it. */
+async function slotHeldByAnotherSchema() {
+  const c = copyInstances('lamindb-untracked.db.gz');
+  // var.T pointing at a copy of the source's schema.
+  const tgt = await open(c.file('tgt'), c.settingsDir, false);
+  const [old] = (
+    await sql<{ id: number }>`INSERT INTO lamindb_schema (uid, n_members, itype, _dtype_str, hash, minimal_set, ordered_set, maximal_set, is_type, is_locked, flexible, branch_id, created_on_id, space_id, created_by_id)
+      VALUES ('FBHrb3efrhwc1XcL', 3, 'bionty.Gene.ensembl_gene_id', 'num', 'P5KzXILi0TzYDHB82Pvt-w', 1, 0, 0, 0, 0, 0, 1, 1, 1, 1) RETURNING id`.execute(tgt.db)
+  ).rows;
+  await sql`UPDATE lamindb_artifactschema SET schema_id = ${old!.id} WHERE slot = 'var.T'`.execute(tgt.db);
+  await close(tgt);
+  return c;
+}
+
 describe('slot schemas as lamindb builds them', () => {
   it("computes lamindb's hash of every schema with members in lamindb's files (source and targets)", async () => {
     let checked = 0;
@@ -44,21 +58,16 @@ describe('slot schemas as lamindb builds them', () => {
   });
 
   it('re-syncs a lamindb-made target whose artifact holds var.T with another schema: the slot is re-pointed, and said so', async () => {
-    const c = copyInstances('lamindb-untracked.db.gz');
-    // As an earlier lamin-sync left it: var.T pointing at a copy of the source's schema.
-    const tgt = await open(c.file('tgt'), c.settingsDir, false);
-    const [old] = (
-      await sql<{ id: number }>`INSERT INTO lamindb_schema (uid, n_members, itype, _dtype_str, hash, minimal_set, ordered_set, maximal_set, is_type, is_locked, flexible, branch_id, created_on_id, space_id, created_by_id)
-        VALUES ('FBHrb3efrhwc1XcL', 3, 'bionty.Gene.ensembl_gene_id', 'num', 'P5KzXILi0TzYDHB82Pvt-w', 1, 0, 0, 0, 0, 0, 1, 1, 1, 1) RETURNING id`.execute(tgt.db)
-    ).rows;
-    await sql`UPDATE lamindb_artifactschema SET schema_id = ${old!.id} WHERE slot = 'var.T'`.execute(tgt.db);
-    await close(tgt);
-
+    const c = await slotHeldByAnotherSchema();
     const env = { LAMIN_SETTINGS_DIR: c.settingsDir.replace(/\/\.lamin$/, '') };
     const run = await spawnCli(['sync', c.file('src'), c.file('tgt'), '--key', DATASET1, '--annotations'], { env });
     assert.equal(run.code, 0, run.err);
     assertNoStackTrace(run.out + run.err);
     assert.match(run.out, /^! updating annotation of artifact qMg9kQIytwfT1ZHs0000 with feature set for slot: var\.T$/m);
+    // The re-pointed slot is an updated row, not a written link row (LaminDB's report lines stay as they are).
+    const written = /^→ written: .*$/m.exec(run.out)?.[0] ?? '';
+    assert.match(written, /, 5 link rows \([^)]*\), 1 slot re-pointed \(Artifact–Schema links\)$/);
+    assert.doesNotMatch(written, /Artifact–Schema links ×/);
     const after = await open(c.file('tgt'), c.settingsDir, true);
     const slots = await sql<{ slot: string; hash: string; uid: string }>`
       SELECT l.slot, s.hash, s.uid FROM lamindb_artifactschema l JOIN lamindb_schema s ON s.id = l.schema_id ORDER BY l.slot`.execute(after.db);
@@ -82,6 +91,17 @@ describe('slot schemas as lamindb builds them', () => {
     assert.equal(again.code, 0, again.err);
     assert.doesNotMatch(again.out, /updating annotation/);
     assert.equal(fileHash(c.file('tgt')), before);
+  });
+
+  it('--json counts the re-pointed slot in `updated`, apart from the rows `written`', async () => {
+    const c = await slotHeldByAnotherSchema();
+    const env = { LAMIN_SETTINGS_DIR: c.settingsDir.replace(/\/\.lamin$/, '') };
+    const run = await spawnCli(['sync', c.file('src'), c.file('tgt'), '--key', DATASET1, '--annotations', '--json'], { env });
+    assert.equal(run.code, 0, run.err);
+    const report = JSON.parse(run.out) as { written: Record<string, number>; updated: Record<string, number> };
+    assert.equal(report.written.lamindb_artifactschema, undefined);
+    assert.equal(report.written.lamindb_run, 2);
+    assert.deepEqual(report.updated, { lamindb_artifactschema: 1 });
   });
 
   it("finds a slot's rebuilt schema among the rows the same sync transfers (the artifact's own schema), as lamindb finds it by hash", async () => {

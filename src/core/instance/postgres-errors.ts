@@ -148,13 +148,6 @@ export function translatePostgresError(e: unknown, ctx: PostgresErrorContext): L
         { cause: e },
       );
   }
-  if (code.startsWith('23')) {
-    return new LaminSyncError(
-      'CONFLICT',
-      `A row written to ${where} violates ${err.table ? `a constraint of ${err.table}` : 'a constraint'} (${why}${err.detail ? `; ${redactLocation(err.detail)}` : ''}): nothing was written.`,
-      { cause: e },
-    );
-  }
   return null;
 }
 

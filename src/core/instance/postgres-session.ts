@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
 import { LaminSyncError } from '../errors';
 import { testPause } from '../test-hooks';
+import { lockedError, lockWaitMessage } from './lock-messages';
 import { lockTimeoutMs, type WriteLockOptions, type WriteSession } from './sqlite';
 import type { StatementCounter } from './types';
 
@@ -193,17 +194,11 @@ export async function postgresWriteLock<T>(
       if (options.signal?.aborted) throw new LaminSyncError('CANCELLED', 'Sync cancelled. Nothing was written.');
       const waited = Date.now() - started;
       if (waited >= limit) {
-        throw new LaminSyncError(
-          'LOCKED',
-          `${where} is being written by another sync (waited ${Math.round(waited / 1000)} s); retry when it finishes. Nothing was written.`,
-        );
+        throw lockedError(where, waited);
       }
       if (!told) {
         told = true;
-        options.onWait?.(
-          `${where} is being written by another sync; waiting up to ${Math.round(limit / 1000)} s for it to finish ` +
-            '(LAMIN_SYNC_LOCK_TIMEOUT sets the seconds)',
-        );
+        options.onWait?.(lockWaitMessage(where, limit));
       }
       await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
     }

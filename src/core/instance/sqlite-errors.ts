@@ -4,6 +4,8 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LaminSyncError } from '../errors';
+import { checkViolationError, nullValueError } from './constraint-errors';
+import { lockedError } from './lock-messages';
 
 /** Where a SQLite error happened. */
 export interface SqliteWhere {
@@ -70,14 +72,8 @@ export function translateSqliteError(e: unknown, where: SqliteWhere): unknown {
   if (code === 'SQLITE_READONLY_ROLLBACK') return hotJournalError(file, e);
   switch (primary) {
     case 'SQLITE_BUSY':
-    case 'SQLITE_LOCKED': {
-      const waited = where.waitedMs ? ` (waited ${Math.round(where.waitedMs / 1000)} s)` : '';
-      return new LaminSyncError(
-        'LOCKED',
-        `${file} is locked by another process${waited}; retry when it finishes. Nothing was written.`,
-        cause,
-      );
-    }
+    case 'SQLITE_LOCKED':
+      return lockedError(file, where.waitedMs, e);
     case 'SQLITE_FULL':
       return new LaminSyncError(
         'DISK_FULL',
@@ -146,20 +142,7 @@ export function translateSqliteError(e: unknown, where: SqliteWhere): unknown {
  */
 function constraintError(code: string, msg: string, file: string, e: unknown): unknown {
   const col = /constraint failed: (.+)$/.exec(msg)?.[1];
-  if (code === 'SQLITE_CONSTRAINT_NOTNULL') {
-    return new LaminSyncError(
-      'INVALID_DATA',
-      `Nothing was written: a row of this sync has no value (NULL) in ${col ?? 'a column'}, which ${file} requires. ` +
-        'The source row breaks LaminDB’s schema: give it a value in the source (or leave it out) and sync again.',
-      { cause: e },
-    );
-  }
-  if (code === 'SQLITE_CONSTRAINT_CHECK') {
-    return new LaminSyncError(
-      'INVALID_DATA',
-      `Nothing was written: a row of this sync breaks the check ${col ?? ''} of ${file}. Fix the source row and sync again.`,
-      { cause: e },
-    );
-  }
+  if (code === 'SQLITE_CONSTRAINT_NOTNULL') return nullValueError(col, file, e);
+  if (code === 'SQLITE_CONSTRAINT_CHECK') return checkViolationError(col, file, e);
   return e;
 }

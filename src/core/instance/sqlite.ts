@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { Kysely, SqliteDialect, sql } from 'kysely';
 import { LaminSyncError } from '../errors';
 import { testPause, testPauseMs } from '../test-hooks';
+import { lockWaitMessage } from './lock-messages';
 import { canAccess, journalFile, translateSqliteError, unreadableError, type SqliteWhere } from './sqlite-errors';
 import type { StatementCounter } from './types';
 
@@ -301,10 +302,7 @@ async function beginImmediate(c: Kysely<any>, where: SqliteWhere, options: Write
         }
         if (!told) {
           told = true;
-          options.onWait?.(
-            `${where.file} is locked by another process; waiting up to ${Math.round(limit / 1000)} s for it to finish ` +
-              '(LAMIN_SYNC_LOCK_TIMEOUT sets the seconds)',
-          );
+          options.onWait?.(lockWaitMessage(where.file, limit));
         }
         await new Promise((r) => setTimeout(r, LOCK_POLL_MS));
       }

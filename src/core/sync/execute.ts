@@ -1,7 +1,8 @@
 import { tableDisplayName } from '../schema/registries';
 import { CompiledQuery, sql, type Kysely, type QueryResult } from 'kysely';
-import { translateDriverError } from '../instance/driver-errors';
-import { LaminSyncError } from '../errors';
+import { checkViolationError, nullValueError } from '../instance/constraint-errors';
+import { redactLocation } from '../instance/redact';
+import { LaminSyncError, quoteValue } from '../errors';
 import { chunk, inList, LIST_PARAMETER_CHUNK } from '../instance/batch';
 import type { Instance, WriteSession } from '../instance/types';
 import { testPause } from '../test-hooks';
@@ -9,7 +10,7 @@ import { pgArrayLiteral } from '../instance/pg-array';
 import { convertValue, valueKind, type ValueKind } from '../instance/values';
 import { arrayTypeOf, quoteIdentifier } from '../schema/column-types';
 import { findRun, finishRuns, prepareWriteContext, type ContextOptions, type WriteContext } from './context';
-import { idIsRowid, InsertedRows, missingParent } from './foreign-keys';
+import { checksForeignKeysAtOnce, idIsRowid, InsertedRows, missingParent } from './foreign-keys';
 import { throwIfAborted } from './plan';
 import { plannedReport } from './report';
 import type { PlannedRow, SyncPlan, SyncProgress, SyncResult } from './types';
@@ -328,6 +329,7 @@ export async function executeSync(
   const total = plan.insertOrder.reduce((n, b) => n + b.length, 0);
   const written: Record<string, number> = {};
   const demoted: Record<string, number> = {};
+  const updated: Record<string, number> = {};
   let ctx: WriteContext | null = null;
   let writtenAt = started;
   throwIfAborted(options.signal);
@@ -390,7 +392,7 @@ export async function executeSync(
           })
           .where('id', '=', u.targetLinkId)
           .execute();
-        written[u.table] = (written[u.table] ?? 0) + 1;
+        updated[u.table] = (updated[u.table] ?? 0) + 1;
       }
       throwIfAborted(options.signal);
       writtenAt = Date.now();
@@ -404,10 +406,8 @@ export async function executeSync(
     try {
       if (options.session) await write(options.session);
       else {
-        const foreignKeysOff =
-          target.dialect === 'sqlite' && plan.insertOrder.every((b) => idIsRowid(target.catalog.tables.get(b[0]!.table)!));
         await target.withWriteLock(write, {
-          foreignKeysOff,
+          foreignKeysOff: checksForeignKeysAtOnce(target),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onWait ? { onWait: options.onWait } : {}),
         });
@@ -430,6 +430,7 @@ export async function executeSync(
     run: c ? { uid: c.run.uid } : null,
     initiatedByRun: c?.initiatedByRun ? { uid: c.initiatedByRun.uid } : null,
     written,
+    updated,
     demoted,
     keptLatest: plan.keptLatest,
     durationMs: (plan.planning?.durationMs ?? 0) + finished - started,
@@ -445,35 +446,56 @@ export async function executeSync(
   };
 }
 
+/**
+ * The unique value the target already holds, from the driver's error: Postgres names the columns
+ * and the value (`Key (uid)=(…) already exists.`), SQLite the columns only
+ * (`UNIQUE constraint failed: lamindb_artifact.uid`).
+ */
+function uniqueValue(err: { table?: string; detail?: string; message?: string }): { table?: string; what: string } | null {
+  const key = /Key \((.+?)\)=\((.*)\) already exists/.exec(err.detail ?? '');
+  if (key) return { ...(err.table ? { table: err.table } : {}), what: `${key[1]} = ${quoteValue(key[2]!)}` };
+  const failed = /UNIQUE constraint failed: (.+)$/.exec(err.message ?? '');
+  if (!failed) return null;
+  const columns = failed[1]!.split(', ');
+  const table = columns[0]!.split('.')[0];
+  return { ...(table ? { table } : {}), what: `the value of ${columns.map((c) => c.split('.').pop()).join(', ')}` };
+}
+
+/**
+ * A write error → one line. Integrity errors are explained here, for both dialects (Postgres'
+ * connection passes them through untranslated; SQLite's translates NULLs and CHECKs itself and
+ * leaves unique values and foreign keys to this); every other driver error was translated by the
+ * connection that ran the statement.
+ */
 function translateWriteError(e: unknown, target: Instance): unknown {
   if (e instanceof LaminSyncError) return e;
-  const err = e as { code?: string; message?: string; table?: string; column?: string };
+  const err = e as { code?: string; message?: string; table?: string; column?: string; constraint?: string; detail?: string };
   const msg = err.message ?? String(e);
-  if (/UNIQUE constraint failed|duplicate key value/i.test(msg)) {
+  if (err.code === '23505' || err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    const u = uniqueValue(err);
+    const row = u?.table ? `a ${tableDisplayName(u.table)} row (${u.table})` : 'a row';
     return new LaminSyncError(
       'CONFLICT',
-      `Nothing was written: ${target.identity.slug} already holds a row with a unique value this sync writes (${msg}); ` +
-        'another session wrote it while the sync was planned. Sync again: it maps what is there.',
+      `Nothing was written: ${target.identity.slug} already holds ${row} with ${u?.what ?? 'a unique value'} that this sync writes (${redactLocation(msg)}). ` +
+        'This is not expected: the sync holds the target’s write lock from its plan to its commit, so no other lamin-sync wrote it. ' +
+        'If a program other than lamin-sync (lamindb, SQL) writes this target, sync again: it maps what is there; otherwise report it as a lamin-sync bug, with this line.',
       { cause: e },
     );
   }
   // Postgres' deferred checks at the commit (and SQLite's, where they stayed on).
   if (err.code === '23503' || err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
-    const { table, detail } = e as { table?: string; detail?: string };
-    return missingParent(target, `${table ? `a ${table} row` : 'a row'} of this sync points at a row (${detail ?? msg}) that`, e);
+    return missingParent(target, `${err.table ? `a ${err.table} row` : 'a row'} of this sync points at a row (${err.detail ?? msg}) that`, e);
   }
-  if (err.code === '23502') {
+  if (err.code === '23502') return nullValueError(`${err.table ?? 'a table'}.${err.column ?? 'a column'}`, target.location, e);
+  // LaminDB's is_valid_<model>_type() checks exist on Postgres only.
+  if (err.code === '23514') return checkViolationError(err.constraint, target.location, e);
+  if (err.code?.startsWith('23')) {
     return new LaminSyncError(
-      'INVALID_DATA',
-      `Nothing was written: a row of this sync has no value (NULL) in ${err.table ?? 'a table'}.${err.column ?? 'a column'}, ` +
-        `which ${target.location} requires. The source row breaks LaminDB’s schema: give it a value in the source (or leave it out) and sync again.`,
+      'CONFLICT',
+      `A row written to ${target.location} violates ${err.table ? `a constraint of ${err.table}` : 'a constraint'} ` +
+        `(${redactLocation(msg)}${err.detail ? `; ${redactLocation(err.detail)}` : ''}): nothing was written.`,
       { cause: e },
     );
-  }
-  const translated = translateDriverError(target.dialect, e, { location: target.location, readOnly: target.readOnly });
-  if (translated) return translated;
-  if (/readonly|read-only/i.test(msg)) {
-    return new LaminSyncError('READ_ONLY', `${target.identity.slug} cannot be written: ${msg}`, { cause: e });
   }
   return e;
 }

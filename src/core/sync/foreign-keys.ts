@@ -13,6 +13,21 @@ export function idIsRowid(info: TableInfo): boolean {
   return id?.primaryKey === true && id.type === 'integer' && info.columns.filter((c) => c.primaryKey).length === 1;
 }
 
+/**
+ * Whether a sync into `target` turns SQLite's row-by-row foreign-key checks off and checks the
+ * inserted rows at once before the commit (InsertedRows): on SQLite, when every table of LaminDB's
+ * modules has its rowid as id (then the written rows can be checked by id). Decided here only,
+ * from the catalog, because `sync` takes the lock (and so decides) before it plans.
+ */
+export function checksForeignKeysAtOnce(target: Instance): boolean {
+  if (target.dialect !== 'sqlite') return false;
+  for (const [name, info] of target.catalog.tables) {
+    if (name.startsWith('django_') || name.startsWith('sqlite_') || !info.columnByName.has('id')) continue;
+    if (!idIsRowid(info)) return false;
+  }
+  return true;
+}
+
 /** A table is checked in one pass of `PRAGMA foreign_key_check` when the sync wrote at least this share of its ids. */
 const WHOLE_TABLE_SHARE = 0.25;
 

@@ -1,4 +1,4 @@
-import { idIsRowid } from './foreign-keys';
+import { checksForeignKeysAtOnce } from './foreign-keys';
 import type { Instance } from '../instance/types';
 import { executeSync, type ExecuteOptions } from './execute';
 import { assertDifferentInstances, planSync, type PlanOptions, type AnnotationPlanner } from './plan';
@@ -28,7 +28,7 @@ export async function sync(
       return { plan, result, executedAt: Date.now() };
     },
     {
-      foreignKeysOff: target.dialect === 'sqlite' && everyIdIsRowid(target),
+      foreignKeysOff: checksForeignKeysAtOnce(target),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onWait ? { onWait: options.onWait } : {}),
     },
@@ -40,13 +40,4 @@ export async function sync(
   result.phases.commitMs += commitMs;
   result.durationMs += commitMs;
   return { plan, result };
-}
-
-/** Every table of LaminDB's modules has its rowid as id (then the written rows can be checked by id). */
-function everyIdIsRowid(target: Instance): boolean {
-  for (const [name, info] of target.catalog.tables) {
-    if (name.startsWith('django_') || name.startsWith('sqlite_') || !info.columnByName.has('id')) continue;
-    if (!idIsRowid(info)) return false;
-  }
-  return true;
 }

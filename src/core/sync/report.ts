@@ -24,10 +24,11 @@ export const NOTHING_WRITTEN = '→ nothing to transfer: the target already hold
 /**
  * The line after LaminDB's report that says what the sync wrote into the target, always: records
  * per registry (the transfer transform and runs included), then the rows without a uid (link rows
- * per link table, named by what they link; feature values) and the older versions whose `is_latest` was cleared; or that
+ * per link table, named by what they link; feature values), the slots re-pointed (updated, not written) and the older
+ * versions whose `is_latest` was cleared; or that
  * nothing was written. `catalog` is the target's.
  */
-export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'>, catalog: Catalog): string {
+export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'> & Partial<Pick<SyncResult, 'updated'>>, catalog: Catalog): string {
   const records: string[] = [];
   const links: Array<[string, number]> = [];
   let values = 0;
@@ -44,6 +45,10 @@ export function formatWritten(result: Pick<SyncResult, 'written' | 'demoted'>, c
     // Named by what they link (`Artifact–ULabel links`), never by table.
     const tables = links.length === 1 ? tableDisplayName(links[0]![0]) : links.map(([t, k]) => `${tableDisplayName(t)} × ${k}`).join(', ');
     parts.push(`${n} link row${n === 1 ? '' : 's'} (${tables})`);
+  }
+  // Rows updated in place: a slot re-pointed at its rebuilt schema (`1 slot re-pointed (Artifact–Schema links)`).
+  for (const [table, n] of Object.entries(result.updated ?? {})) {
+    if (n > 0) parts.push(`${n} slot${n === 1 ? '' : 's'} re-pointed (${tableDisplayName(table)})`);
   }
   for (const [table, n] of Object.entries(result.demoted ?? {})) {
     if (n > 0) parts.push(`is_latest cleared on ${n} older ${modelName(table)} version${n === 1 ? '' : 's'}`);
@@ -69,6 +74,7 @@ export function reportJson(result: SyncResult): Record<string, unknown> {
     run: result.run,
     initiated_by_run: result.initiatedByRun,
     written: result.written,
+    updated: result.updated,
     demoted: result.demoted,
     kept_latest: result.keptLatest,
     duration_ms: result.durationMs,

@@ -137,6 +137,8 @@ export interface SyncResult {
   initiatedByRun: { uid: string } | null;
   /** Rows inserted per table (the transfer transform and runs included). */
   written: Record<string, number>;
+  /** Target rows per table updated in place: slots re-pointed at their rebuilt schema (not counted in `written`). */
+  updated: Record<string, number>;
   /** Target rows per table whose `is_latest` was cleared (a newer version of their family arrived). */
   demoted: Record<string, number>;
   /** Synced versions older than their family's latest in the target (written as not latest). */
