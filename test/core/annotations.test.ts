@@ -131,7 +131,7 @@ describe('annotations on a target that holds some of them', () => {
           sync(source, target, ARTIFACT, {
             ...WITH_ANNOTATIONS,
             onProgress: (p) => {
-              if (p.stage === 'write' && /bionty\.Artifact–CellType links/.test(p.message)) {
+              if (p.stage === 'write' && /Artifact–bionty\.CellType links/.test(p.message)) {
                 sawLinks = true;
                 throw new Error('injected failure while writing links');
               }
